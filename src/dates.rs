@@ -1,0 +1,289 @@
+//! Recognises lines that are nothing but a date stamp, in the many shapes
+//! scraped pages print: "Thursday, March 28, 2024", "Published November 15th,
+//! 2018 - 06:00 GMT", "28/03/2024 10:32", "2024-03-28T10:32:00Z", "3 hours ago".
+//!
+//! It works on tokens, not on one large pattern: every token of the line
+//! must be a date or time part (or a label such as "Published"), and the
+//! tokens together must name a day. Month and day names come from `data/`.
+
+use crate::phrases::phrases;
+use crate::text::fold;
+
+/// What a date-stamp line holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// The label that opened the line ("published", "updated"), if any.
+    pub label: Option<String>,
+    /// Year, month, day when they could be read unambiguously.
+    pub ymd: Option<(i32, u32, u32)>,
+}
+
+impl Stamp {
+    /// The date as ISO 8601 (`2018-11-15`), when known.
+    pub fn iso(&self) -> Option<String> {
+        self.ymd
+            .map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+    }
+}
+
+#[derive(Debug, Default)]
+struct Parts {
+    year: Option<i32>,
+    month: Option<u32>,
+    day: Option<u32>,
+    numeric_date: Option<Option<(i32, u32, u32)>>,
+    weekday: bool,
+    time: bool,
+    relative: bool,
+    numbers: Vec<u32>,
+}
+
+const CONNECTORS: &[&str] = &["at", "on", "of", "the", "-", "|", "/", "at:", "on:", "·", "•", "—", "–"];
+const AGO_UNITS: &[&str] = &[
+    "second", "seconds", "sec", "secs", "minute", "minutes", "min", "mins", "hour", "hours", "hr",
+    "hrs", "day", "days", "week", "weeks", "month", "months", "year", "years",
+];
+
+fn strip_label(f: &str) -> (Option<String>, &str) {
+    // Longest label that opens the line at a word boundary.
+    let labels = &phrases().date_labels;
+    let mut best: Option<&str> = None;
+    for (i, c) in f.char_indices() {
+        if !(c == ' ' || c == ':') {
+            continue;
+        }
+        let head = f[..i].trim_end_matches(':');
+        if labels.is_exact(head) {
+            best = Some(&f[..i]);
+        }
+        if i > 30 {
+            break;
+        }
+    }
+    match best {
+        Some(head) => (
+            Some(head.trim_end_matches(':').to_string()),
+            f[head.len()..].trim_start_matches([':', ' ']),
+        ),
+        None => (None, f),
+    }
+}
+
+fn day_number(t: &str) -> Option<u32> {
+    let t = t
+        .strip_suffix("st")
+        .or_else(|| t.strip_suffix("nd"))
+        .or_else(|| t.strip_suffix("rd"))
+        .or_else(|| t.strip_suffix("th"))
+        .unwrap_or(t);
+    if t.is_empty() || t.len() > 2 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok().filter(|d| (1..=31).contains(d))
+}
+
+fn is_time(t: &str) -> bool {
+    let t = t
+        .trim_end_matches("am")
+        .trim_end_matches("pm")
+        .trim_end_matches("a.m.")
+        .trim_end_matches("p.m.")
+        .trim_end_matches('h');
+    let parts: Vec<&str> = t.split([':', 'h']).collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_tz(t: &str) -> bool {
+    let base = t
+        .split(['+', '-'])
+        .next()
+        .unwrap_or(t)
+        .trim_matches(|c| c == '(' || c == ')');
+    if base.is_empty() {
+        // "+0300", "-05:00"
+        let rest = t.trim_start_matches(['+', '-']).replace(':', "");
+        return (t.starts_with('+') || t.starts_with('-'))
+            && (2..=4).contains(&rest.len())
+            && rest.bytes().all(|b| b.is_ascii_digit());
+    }
+    phrases().timezones.contains(base)
+}
+
+/// "2024-03-28", "2024/03/28", "28/03/2024", "28.03.2024", "03-28-2024",
+/// optionally with an ISO time glued on ("2024-03-28t10:32:00z"). Returns
+/// the date when its order is unambiguous.
+fn numeric_date(t: &str) -> Option<Option<(i32, u32, u32)>> {
+    let date = t.split('t').next().unwrap_or(t);
+    if date.len() != t.len() && !t[date.len() + 1..].chars().any(|c| c == ':') {
+        return None;
+    }
+    let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+    let valid = |y: u32, m: u32, d: u32| {
+        (1900..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)
+    };
+    if parts[0].len() == 4 {
+        return valid(n[0], n[1], n[2]).then_some(Some((n[0] as i32, n[1], n[2])));
+    }
+    if parts[2].len() != 4 && parts[2].len() != 2 {
+        return None;
+    }
+    let y = if parts[2].len() == 2 { 2000 + n[2] } else { n[2] };
+    let (a, b) = (n[0], n[1]);
+    if !(1..=31).contains(&a) || !(1..=31).contains(&b) || (a > 12 && b > 12) {
+        return None;
+    }
+    if !(1900..=2100).contains(&y) {
+        return None;
+    }
+    // Day first or month first: only a number above 12 tells.
+    let ymd = if a > 12 {
+        Some((y as i32, b, a))
+    } else if b > 12 {
+        Some((y as i32, a, b))
+    } else if a == b {
+        Some((y as i32, a, b))
+    } else {
+        None
+    };
+    Some(ymd)
+}
+
+fn classify(tokens: &[&str]) -> Option<Parts> {
+    let p = phrases();
+    let mut parts = Parts::default();
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = tokens[i];
+        let bare = t.trim_end_matches('.');
+        if t.is_empty() || CONNECTORS.contains(&t) {
+        } else if let Some(&m) = p.months.get(bare) {
+            if parts.month.is_some() {
+                return None;
+            }
+            parts.month = Some(m);
+        } else if p.weekdays.contains_key(bare) {
+            parts.weekday = true;
+        } else if let Some(d) = numeric_date(t) {
+            parts.numeric_date = Some(d);
+        } else if is_time(t) {
+            parts.time = true;
+        } else if matches!(bare, "am" | "pm" | "a.m" | "p.m") || is_tz(t) {
+            // belongs with a time
+        } else if bare.len() == 4 && bare.bytes().all(|b| b.is_ascii_digit()) {
+            let y: i32 = bare.parse().ok()?;
+            if !(1900..=2100).contains(&y) || parts.year.is_some() {
+                return None;
+            }
+            parts.year = Some(y);
+        } else if let Some(d) = day_number(bare) {
+            parts.numbers.push(d);
+        } else if AGO_UNITS.contains(&bare) || bare == "ago" || bare == "just" || bare == "now" {
+            parts.relative = parts.relative || bare == "ago" || bare == "now";
+        } else {
+            return None;
+        }
+        i += 1;
+    }
+    if parts.numbers.len() > 1 && !parts.relative {
+        return None;
+    }
+    parts.day = parts.numbers.first().copied();
+    Some(parts)
+}
+
+/// Reads a whole line as a date stamp, or answers `None` when any part of it
+/// is something else.
+pub fn parse_stamp(line: &str) -> Option<Stamp> {
+    let f = fold(line);
+    if f.len() > 80 {
+        return None;
+    }
+    let (label, rest) = strip_label(&f);
+    let spaced: String = rest
+        .chars()
+        .map(|c| if matches!(c, ',' | '(' | ')' | '[' | ']') { ' ' } else { c })
+        .collect();
+    let tokens: Vec<&str> = spaced
+        .split_whitespace()
+        .map(|t| t.trim_end_matches(['.', ':']).trim_start_matches(':'))
+        .map(|t| if t.is_empty() { "-" } else { t })
+        .collect();
+    // Tokens kept with their dots for "a.m." and "nov."
+    if tokens.is_empty() {
+        return None;
+    }
+    let parts = classify(&tokens)?;
+    let named = parts.month.is_some() && (parts.day.is_some() || parts.year.is_some());
+    let numeric = parts.numeric_date.is_some();
+    let relative = parts.relative && (parts.day.is_some() || tokens.contains(&"now"));
+    let clock = parts.time && (parts.weekday || label.is_some());
+    if !(named || numeric || relative || clock) {
+        return None;
+    }
+    let ymd = match (parts.numeric_date, parts.year, parts.month, parts.day) {
+        (Some(d), _, _, _) => d,
+        (None, Some(y), Some(m), Some(d)) => Some((y, m, d)),
+        _ => None,
+    };
+    Some(Stamp { label, ymd })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(s: &str) -> Option<String> {
+        parse_stamp(s).and_then(|s| s.iso())
+    }
+
+    #[test]
+    fn named_dates() {
+        assert_eq!(iso("Thursday, March 28, 2024").as_deref(), Some("2024-03-28"));
+        assert_eq!(iso("February 11, 2019").as_deref(), Some("2019-02-11"));
+        assert_eq!(iso("28 March 2024").as_deref(), Some("2024-03-28"));
+        assert_eq!(iso("Nov. 6, 2019 10:32 a.m. EST").as_deref(), Some("2019-11-06"));
+        assert!(parse_stamp("March 2024").is_some());
+    }
+
+    #[test]
+    fn labelled_dates() {
+        let s = parse_stamp("Published November 15th, 2018 - 06:00 GMT").unwrap();
+        assert_eq!(s.label.as_deref(), Some("published"));
+        assert_eq!(s.iso().as_deref(), Some("2018-11-15"));
+        let s = parse_stamp("Last updated: 3 March 2024, 14:05").unwrap();
+        assert_eq!(s.label.as_deref(), Some("last updated"));
+        assert!(parse_stamp("Updated 3 hours ago").is_some());
+    }
+
+    #[test]
+    fn numeric_dates() {
+        assert_eq!(iso("2024-03-28").as_deref(), Some("2024-03-28"));
+        assert_eq!(iso("2024-03-28T10:32:00Z").as_deref(), Some("2024-03-28"));
+        assert_eq!(iso("28/03/2024 10:32").as_deref(), Some("2024-03-28"));
+        // 03/04/2024: day or month first cannot be told.
+        let s = parse_stamp("03/04/2024").unwrap();
+        assert_eq!(s.ymd, None);
+    }
+
+    #[test]
+    fn not_dates() {
+        assert!(parse_stamp("May the best team win").is_none());
+        assert!(parse_stamp("March on Washington").is_none());
+        assert!(parse_stamp("Published by Acme Books").is_none());
+        assert!(parse_stamp("2024").is_none());
+        assert!(parse_stamp("10 Downing Street").is_none());
+        assert!(parse_stamp("In March 2024, the council voted to close the bridge.").is_none());
+        assert!(parse_stamp("Updated").is_none());
+    }
+}

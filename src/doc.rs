@@ -1,0 +1,268 @@
+//! The document as the stages see it: a list of lines, each kept or taken
+//! out, and a record of every removal with the stage and reason behind it.
+//!
+//! Stages never delete a line: they mark it removed through [`Doc::remove`]
+//! (or shorten it through [`Doc::cut_prefix`]), which writes the [`Record`]
+//! that `newsclean explain` and the manifest show. So "why did this line go?"
+//! always has an answer.
+
+use serde::Serialize;
+
+/// One line (after normalization: one paragraph) of the document.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub text: String,
+    /// 1-based number of the (first) physical line it came from.
+    pub line_no: usize,
+    /// A blank line stood before it in the input.
+    pub gap_before: bool,
+    pub kept: bool,
+}
+
+/// Why a piece of text was taken out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Record {
+    pub stage: &'static str,
+    pub reason: String,
+    pub text: String,
+    /// 1-based line number in the decoded input.
+    pub line: usize,
+}
+
+/// What the stages learn about the document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Meta {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub date: Option<String>,
+    /// The wire agency the story came from, when a credit or dateline names one.
+    pub source: Option<String>,
+    #[serde(skip)]
+    date_rank: u8,
+}
+
+/// How much a date is to be trusted as the publication date; lower wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DateRank {
+    /// "Published ...", or a date line beside the byline.
+    Byline = 1,
+    /// A date in the dateline that opens the story.
+    Dateline = 2,
+    /// A date stamp at the top of the page: often the crawl date.
+    PageStamp = 3,
+}
+
+impl Meta {
+    /// Offers a date; it replaces the current one only if it ranks higher.
+    pub fn offer_date(&mut self, date: String, rank: DateRank) {
+        let r = rank as u8;
+        if self.date.is_none() || r < self.date_rank {
+            self.date = Some(date);
+            self.date_rank = r;
+        }
+    }
+
+    pub fn offer_author(&mut self, author: &str) {
+        if self.author.is_none() && !author.is_empty() {
+            self.author = Some(author.to_string());
+        }
+    }
+
+    pub fn offer_source(&mut self, source: &str) {
+        if self.source.is_none() {
+            self.source = Some(source.to_string());
+        }
+    }
+}
+
+/// Where the body starts and ends, by index into `Doc::lines`.
+#[derive(Debug, Clone, Copy)]
+pub struct Zones {
+    pub first_body: Option<usize>,
+    pub last_body: Option<usize>,
+}
+
+impl Zones {
+    /// Before the first body paragraph (everything, when there is no body).
+    pub fn header(&self, i: usize) -> bool {
+        self.first_body.is_none_or(|f| i < f)
+    }
+
+    /// After the last body paragraph.
+    pub fn tail(&self, i: usize) -> bool {
+        self.last_body.is_some_and(|l| i > l)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub lines: Vec<Line>,
+    pub records: Vec<Record>,
+    pub meta: Meta,
+    /// Index (into `lines`) of the headline, once the headline stage found it.
+    pub headline: Option<usize>,
+}
+
+impl Doc {
+    /// Splits decoded text into physical lines (LF, CRLF, CR, U+2028/2029).
+    /// Nothing else is changed: that is the normalize stage's work.
+    pub fn from_text(text: &str) -> Doc {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        let mut line_no = 1;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        let mut push = |s: &str, n: usize| {
+            lines.push(Line {
+                text: s.to_string(),
+                line_no: n,
+                gap_before: false,
+                kept: true,
+            })
+        };
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (brk, width) = match b {
+                b'\n' => (true, 1),
+                b'\r' => (true, if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 }),
+                // U+2028 / U+2029: E2 80 A8 / E2 80 A9
+                0xE2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+                {
+                    (true, 3)
+                }
+                _ => (false, 1),
+            };
+            if brk {
+                push(&text[start..i], line_no);
+                line_no += 1;
+                i += width;
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        if start < text.len() {
+            push(&text[start..], line_no);
+        }
+        Doc {
+            lines,
+            ..Doc::default()
+        }
+    }
+
+    /// Indexes of the lines still kept, in order.
+    pub fn kept(&self) -> Vec<usize> {
+        (0..self.lines.len()).filter(|&i| self.lines[i].kept).collect()
+    }
+
+    /// Takes line `i` out, recording why.
+    pub fn remove(&mut self, i: usize, stage: &'static str, reason: impl Into<String>) {
+        let line = &mut self.lines[i];
+        if !line.kept {
+            return;
+        }
+        line.kept = false;
+        self.records.push(Record {
+            stage,
+            reason: reason.into(),
+            text: line.text.clone(),
+            line: line.line_no,
+        });
+        if self.headline == Some(i) {
+            self.headline = None;
+        }
+    }
+
+    /// Takes the first `cut` bytes of line `i` out (a breadcrumb glued to a
+    /// headline, say), recording the part removed.
+    pub fn cut_prefix(&mut self, i: usize, cut: usize, stage: &'static str, reason: impl Into<String>) {
+        let line = &mut self.lines[i];
+        let removed = line.text[..cut].trim().to_string();
+        line.text = line.text[cut..].trim().to_string();
+        self.records.push(Record {
+            stage,
+            reason: reason.into(),
+            text: removed,
+            line: line.line_no,
+        });
+    }
+
+    /// First and last kept lines that read as article prose (see
+    /// [`crate::text::is_body_like`]): the body span. Lines before it are the
+    /// header zone, lines after it the tail zone.
+    pub fn body_span(&self) -> Option<(usize, usize)> {
+        let mut first = None;
+        let mut last = None;
+        for (i, l) in self.lines.iter().enumerate() {
+            if l.kept && crate::text::is_body_like(&l.text) {
+                first.get_or_insert(i);
+                last = Some(i);
+            }
+        }
+        first.zip(last)
+    }
+
+    /// The zones of the document as it stands now; compute once per pass.
+    pub fn zones(&self) -> Zones {
+        let span = self.body_span();
+        Zones {
+            first_body: span.map(|s| s.0),
+            last_body: span.map(|s| s.1),
+        }
+    }
+
+    /// The kept text, one paragraph a line separated by blank lines, the
+    /// headline first; empty when nothing is kept.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for l in self.lines.iter().filter(|l| l.kept) {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&l.text);
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Records sorted by input line, for the manifest and `explain`.
+    pub fn records_by_line(&self) -> Vec<&Record> {
+        let mut r: Vec<&Record> = self.records.iter().collect();
+        r.sort_by_key(|r| r.line);
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_all_line_ends() {
+        let d = Doc::from_text("a\r\nb\rc\nd\u{2028}e");
+        let t: Vec<&str> = d.lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(t, ["a", "b", "c", "d", "e"]);
+        assert_eq!(d.lines[4].line_no, 5);
+    }
+
+    #[test]
+    fn remove_records_once() {
+        let mut d = Doc::from_text("x\ny");
+        d.remove(0, "test", "because");
+        d.remove(0, "test", "again");
+        assert_eq!(d.records.len(), 1);
+        assert_eq!(d.render(), "y\n");
+    }
+
+    #[test]
+    fn dates_by_rank() {
+        let mut m = Meta::default();
+        m.offer_date("2024-03-28".into(), DateRank::PageStamp);
+        m.offer_date("2017-11-11".into(), DateRank::Dateline);
+        m.offer_date("2017-11-12".into(), DateRank::PageStamp);
+        assert_eq!(m.date.as_deref(), Some("2017-11-11"));
+    }
+}

@@ -1,0 +1,4 @@
+//! Input: finding the documents under INPUT and turning their bytes into text.
+
+pub mod decode;
+pub mod walk;

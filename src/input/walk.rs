@@ -1,0 +1,168 @@
+//! Walk: the documents under INPUT, sorted, each with the output path it
+//! maps to. Hidden files and folders are skipped, and so is OUTPUT when it
+//! lies inside INPUT. Nothing is read here but directory entries.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// What kind of document a file is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `.txt`, `.text`, or no extension (checked to be text when read).
+    Text { has_ext: bool },
+    /// `.html`, `.htm`, `.xhtml`: not yet extracted.
+    Html,
+    /// Anything else.
+    Other,
+}
+
+/// One file found under INPUT.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: PathBuf,
+    /// Path relative to INPUT (the file name when INPUT is a file).
+    pub rel: PathBuf,
+    pub kind: Kind,
+    /// Path relative to OUTPUT the cleaned text goes to.
+    pub out_rel: PathBuf,
+    /// The output name was changed because another input took it first.
+    pub renamed: bool,
+}
+
+/// A problem met while walking (an unreadable folder, a loop).
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+pub fn kind_of(path: &Path) -> Kind {
+    match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()) {
+        None => Kind::Text { has_ext: false },
+        Some(e) if e == "txt" || e == "text" => Kind::Text { has_ext: true },
+        Some(e) if e == "html" || e == "htm" || e == "xhtml" => Kind::Html,
+        Some(_) => Kind::Other,
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+/// Lists the documents under `input` (a folder or a file), sorted by
+/// relative path, and gives each an output path. `exclude` (the output
+/// folder, canonical) is never entered.
+pub fn walk(input: &Path, exclude: Option<&Path>) -> (Vec<Entry>, Vec<WalkError>) {
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut errors = Vec::new();
+    if input.is_file() {
+        let name = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.to_path_buf());
+        found.push((input.to_path_buf(), name));
+    } else {
+        let walker = WalkDir::new(input)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                if is_hidden(e.file_name()) {
+                    return false;
+                }
+                match exclude {
+                    Some(ex) if e.file_type().is_dir() => {
+                        e.path().canonicalize().map(|c| c != ex).unwrap_or(true)
+                    }
+                    _ => true,
+                }
+            });
+        for item in walker {
+            match item {
+                Ok(e) => {
+                    let ft = e.file_type();
+                    let is_file = ft.is_file() || (ft.is_symlink() && e.path().is_file());
+                    if e.depth() > 0 && is_file {
+                        let rel = e.path().strip_prefix(input).unwrap_or(e.path()).to_path_buf();
+                        found.push((e.path().to_path_buf(), rel));
+                    } else if ft.is_symlink() && !e.path().exists() {
+                        errors.push(WalkError {
+                            path: e.path().to_path_buf(),
+                            message: "broken symbolic link".into(),
+                        });
+                    }
+                }
+                Err(err) => errors.push(WalkError {
+                    path: err.path().map(Path::to_path_buf).unwrap_or_else(|| input.to_path_buf()),
+                    message: err
+                        .io_error()
+                        .map(|e| e.to_string())
+                        .unwrap_or_else(|| err.to_string()),
+                }),
+            }
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    (assign_outputs(found), errors)
+}
+
+/// `rel/name.ext` -> `rel/name.txt`; when two inputs map to the same
+/// output, the later one (in sorted order) keeps its full name plus `.txt`.
+fn assign_outputs(found: Vec<(PathBuf, PathBuf)>) -> Vec<Entry> {
+    let mut taken: HashSet<PathBuf> = HashSet::new();
+    let mut entries = Vec::with_capacity(found.len());
+    // Text documents claim their names first, in order; others get a name too
+    // (for the manifest) but never take one from a document.
+    for (path, rel) in found {
+        let kind = kind_of(&rel);
+        let mut out = rel.with_extension("txt");
+        let mut renamed = false;
+        while taken.contains(&out) {
+            let mut name = out.file_name().unwrap_or_default().to_os_string();
+            if !renamed {
+                name = rel.file_name().unwrap_or_default().to_os_string();
+            }
+            name.push(".txt");
+            out = out.with_file_name(name);
+            renamed = true;
+        }
+        if matches!(kind, Kind::Text { .. }) {
+            taken.insert(out.clone());
+        }
+        entries.push(Entry {
+            path,
+            rel,
+            kind,
+            out_rel: out,
+            renamed,
+        });
+    }
+    entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind_of(Path::new("a/b.TXT")), Kind::Text { has_ext: true });
+        assert_eq!(kind_of(Path::new("a/b")), Kind::Text { has_ext: false });
+        assert_eq!(kind_of(Path::new("a/b.htm")), Kind::Html);
+        assert_eq!(kind_of(Path::new("a/b.pdf")), Kind::Other);
+    }
+
+    #[test]
+    fn collisions_keep_full_name() {
+        let found = ["a", "a.text", "a.txt", "b.txt"]
+            .iter()
+            .map(|s| (PathBuf::from(s), PathBuf::from(s)))
+            .collect();
+        let e = assign_outputs(found);
+        let outs: Vec<String> = e.iter().map(|e| e.out_rel.display().to_string()).collect();
+        assert_eq!(outs, ["a.txt", "a.text.txt", "a.txt.txt", "b.txt"]);
+        assert!(!e[0].renamed && e[1].renamed && e[2].renamed && !e[3].renamed);
+    }
+}

@@ -1,0 +1,41 @@
+//! newsclean turns scraped news articles into clean, normalized plain text.
+//!
+//! The data flows one way:
+//!
+//! ```text
+//! walk -> decode -> normalize -> residue stages -> write
+//! ```
+//!
+//! - [`input`] finds documents and decodes their bytes;
+//! - [`stages`] holds one module per cleaning stage, all behind one trait;
+//! - [`Cleaner`] runs the stages over one text;
+//! - [`run`] does a whole folder: cleaned files, a manifest of every removal.
+//!
+//! Clean one string:
+//!
+//! ```
+//! let text = "Bridge closes to lorries\n\nBy Jane Doe\n\nThe council voted on \
+//!             Tuesday to close the old bridge to lorries.\n\nAdvertisement\n";
+//! let cleaned = newsclean::Cleaner::default().clean(text);
+//! assert_eq!(
+//!     cleaned.render(),
+//!     "Bridge closes to lorries\n\nThe council voted on Tuesday to close the old bridge to lorries.\n"
+//! );
+//! assert_eq!(cleaned.meta.author.as_deref(), Some("Jane Doe"));
+//! ```
+
+pub mod dates;
+pub mod doc;
+pub mod error;
+pub mod explain;
+pub mod input;
+pub mod phrases;
+pub mod pipeline;
+pub mod report;
+pub mod stages;
+pub mod text;
+pub mod write;
+
+pub use doc::{Doc, Meta, Record};
+pub use error::Error;
+pub use pipeline::{run, Cleaner, RunOptions, Summary};

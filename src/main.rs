@@ -1,0 +1,59 @@
+//! The `newsclean` binary: parse the command line, call the library, map
+//! the outcome to an exit code (0 all well, 1 some documents failed, 2 usage
+//! or fatal error).
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use newsclean::{explain::explain, input::decode::decode, Cleaner, RunOptions};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("newsclean: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Stages) => {
+            let mut out = std::io::stdout().lock();
+            for name in newsclean::stages::names() {
+                let _ = writeln!(out, "{name}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Explain { file, disable }) => {
+            let cleaner = Cleaner::without(&disable)?;
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let decoded = decode(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let doc = cleaner.clean(&decoded.text);
+            let report = explain(&file.display().to_string(), decoded.encoding, &doc);
+            let _ = std::io::stdout().lock().write_all(report.as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let (Some(input), Some(output)) = (cli.input, cli.output) else {
+                anyhow::bail!("INPUT and OUTPUT are required");
+            };
+            let opts = RunOptions {
+                jobs: cli.jobs,
+                disabled: cli.disable,
+            };
+            let report = |msg: &str| eprintln!("newsclean: {msg}");
+            let summary = newsclean::run(&input, &output, &opts, &report)?;
+            if !cli.quiet {
+                eprint!("{}", summary.render());
+            }
+            Ok(if summary.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+    }
+}

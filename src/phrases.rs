@@ -1,0 +1,266 @@
+//! Phrase lists, compiled once from the files in `data/`.
+//!
+//! Detectors never carry phrases in code: they ask a [`PhraseList`] whether a
+//! line matches and then apply their own conditions of position and shape.
+//! The file format is described in `data/README.md`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use crate::text::{contains_word, ends_with_word, fold, key, starts_with_word};
+
+/// How a phrase matched a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    Exact,
+    Prefix,
+    Suffix,
+    Contains,
+}
+
+/// A compiled phrase list: exact lines, prefixes, suffixes and infixes, all
+/// compared on folded text.
+#[derive(Debug, Default)]
+pub struct PhraseList {
+    exact: HashSet<String>,
+    prefix: Vec<String>,
+    suffix: Vec<String>,
+    contains: Vec<String>,
+    contains_ac: Option<AhoCorasick>,
+}
+
+impl PhraseList {
+    /// Parses the `data/` format: `text`/`=text` exact, `^text` prefix,
+    /// `$text` suffix, `~text` contains; `#` comments and blank lines ignored.
+    pub fn parse(src: &str) -> Self {
+        let mut list = PhraseList::default();
+        for raw in src.lines() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            list.add(line);
+        }
+        list.build();
+        list
+    }
+
+    fn add(&mut self, entry: &str) {
+        let (kind, body) = match entry.chars().next() {
+            Some('=') => (Hit::Exact, &entry[1..]),
+            Some('^') => (Hit::Prefix, &entry[1..]),
+            Some('$') => (Hit::Suffix, &entry[1..]),
+            Some('~') => (Hit::Contains, &entry[1..]),
+            _ => (Hit::Exact, entry),
+        };
+        match kind {
+            Hit::Exact => {
+                self.exact.insert(key(body));
+            }
+            Hit::Prefix => self.prefix.push(fold(body)),
+            Hit::Suffix => self.suffix.push(fold(body)),
+            Hit::Contains => self.contains.push(fold(body)),
+        }
+    }
+
+    fn build(&mut self) {
+        // Longest prefixes first, so the reported phrase is the most specific.
+        self.prefix.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        self.suffix.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        if !self.contains.is_empty() {
+            self.contains_ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&self.contains)
+                .ok();
+        }
+    }
+
+    /// Is the whole line (edge punctuation ignored) an entry of the list?
+    pub fn is_exact(&self, line: &str) -> bool {
+        self.exact.contains(&key(line))
+    }
+
+    /// The first phrase of the list that matches the line, of any kind.
+    pub fn find(&self, line: &str) -> Option<(Hit, String)> {
+        if self.is_exact(line) {
+            return Some((Hit::Exact, key(line)));
+        }
+        let f = fold(line);
+        if let Some(p) = self.prefix.iter().find(|p| starts_with_word(&f, p)) {
+            return Some((Hit::Prefix, p.clone()));
+        }
+        if let Some(p) = self.suffix.iter().find(|p| ends_with_word(&f, p)) {
+            return Some((Hit::Suffix, p.clone()));
+        }
+        if let Some(ac) = &self.contains_ac {
+            for m in ac.find_overlapping_iter(&f) {
+                let p = &self.contains[m.pattern().as_usize()];
+                if contains_word(&f, p) {
+                    return Some((Hit::Contains, p.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The exact entries, for detectors that test single words.
+    pub fn contains_key(&self, k: &str) -> bool {
+        self.exact.contains(k)
+    }
+}
+
+/// A list of names with variants: `Name | variant | variant` a line. Looks a
+/// folded key up and answers with the canonical name.
+#[derive(Debug, Default)]
+pub struct NameList {
+    by_key: HashMap<String, String>,
+}
+
+impl NameList {
+    pub fn parse(src: &str) -> Self {
+        let mut by_key = HashMap::new();
+        for raw in src.lines() {
+            let line = raw.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split('|').map(str::trim);
+            let Some(name) = parts.next() else { continue };
+            by_key.insert(key(name), name.to_string());
+            for v in parts {
+                by_key.insert(key(v), name.to_string());
+            }
+        }
+        NameList { by_key }
+    }
+
+    /// The canonical name for a (folded or raw) key, if listed.
+    pub fn lookup(&self, s: &str) -> Option<&str> {
+        self.by_key.get(&key(s)).map(String::as_str)
+    }
+}
+
+/// A list split in `[section]`s, each parsed as a [`PhraseList`].
+fn sections(src: &str) -> HashMap<String, PhraseList> {
+    let mut out = HashMap::new();
+    let mut name = String::new();
+    let mut body = String::new();
+    for line in src.lines().chain(std::iter::once("[]")) {
+        let t = line.trim();
+        if t.starts_with('[') && t.ends_with(']') {
+            if !body.is_empty() || !name.is_empty() {
+                out.insert(std::mem::take(&mut name), PhraseList::parse(&body));
+                body.clear();
+            }
+            name = t[1..t.len() - 1].to_string();
+        } else {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+/// Lines of words, each line one item with its variants: returns, for each
+/// variant, the item's 1-based position.
+fn numbered_words(src: &str) -> HashMap<String, u32> {
+    let mut out = HashMap::new();
+    let mut n = 0;
+    for line in src.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        n += 1;
+        for w in t.split_whitespace() {
+            out.insert(w.to_lowercase(), n);
+        }
+    }
+    out
+}
+
+/// Every list the detectors use.
+#[derive(Debug)]
+pub struct Phrases {
+    pub navigation: PhraseList,
+    pub prompts: PhraseList,
+    pub widgets: PhraseList,
+    pub share_words: PhraseList,
+    pub tail_weak: PhraseList,
+    pub tail_strong: PhraseList,
+    pub editorial: PhraseList,
+    pub copyright: PhraseList,
+    pub agencies: NameList,
+    pub photo_credits: PhraseList,
+    pub byline_openers: PhraseList,
+    pub byline_roles: PhraseList,
+    pub date_labels: PhraseList,
+    pub months: HashMap<String, u32>,
+    pub weekdays: HashMap<String, u32>,
+    pub timezones: HashSet<String>,
+}
+
+static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
+    let mut tail = sections(include_str!("../data/tail_headings.txt"));
+    let mut byline = sections(include_str!("../data/byline.txt"));
+    Phrases {
+        navigation: PhraseList::parse(include_str!("../data/navigation.txt")),
+        prompts: PhraseList::parse(include_str!("../data/prompts.txt")),
+        widgets: PhraseList::parse(include_str!("../data/widgets.txt")),
+        share_words: PhraseList::parse(include_str!("../data/share_words.txt")),
+        tail_weak: tail.remove("weak").unwrap_or_default(),
+        tail_strong: tail.remove("strong").unwrap_or_default(),
+        editorial: PhraseList::parse(include_str!("../data/editorial.txt")),
+        copyright: PhraseList::parse(include_str!("../data/copyright.txt")),
+        agencies: NameList::parse(include_str!("../data/agencies.txt")),
+        photo_credits: PhraseList::parse(include_str!("../data/photo_credits.txt")),
+        byline_openers: byline.remove("openers").unwrap_or_default(),
+        byline_roles: byline.remove("roles").unwrap_or_default(),
+        date_labels: PhraseList::parse(include_str!("../data/date_labels.txt")),
+        months: numbered_words(include_str!("../data/months.txt")),
+        weekdays: numbered_words(include_str!("../data/weekdays.txt")),
+        timezones: numbered_words(include_str!("../data/timezones.txt"))
+            .into_keys()
+            .collect(),
+    }
+});
+
+/// The compiled lists (built on first use, shared by all threads).
+pub fn phrases() -> &'static Phrases {
+    &PHRASES
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_kinds() {
+        let l = PhraseList::parse("# c\nshare this\n^editor's note\n$(with afp)\n~all rights reserved\n");
+        assert!(l.is_exact("Share this »"));
+        assert!(l.find("Editor\u{2019}s Note: this was updated").is_some());
+        assert!(l.find("The editor's notebook").is_none());
+        assert_eq!(l.find("Troops left (with AFP)").unwrap().0, Hit::Suffix);
+        assert_eq!(
+            l.find("Acme 2021. All Rights Reserved.").unwrap().0,
+            Hit::Contains
+        );
+        assert!(l.find("Shares rose").is_none());
+    }
+
+    #[test]
+    fn all_data_files_load() {
+        let p = phrases();
+        assert!(p.navigation.is_exact("Home"));
+        assert!(p.tail_strong.is_exact("RELATED ARTICLES"));
+        assert!(p.tail_weak.is_exact("Check Also"));
+        assert_eq!(p.agencies.lookup("Agence France-Presse"), Some("AFP"));
+        assert_eq!(p.agencies.lookup("(AFP)"), Some("AFP"));
+        assert_eq!(p.months.get("nov"), Some(&11));
+        assert_eq!(p.weekdays.get("thursday"), Some(&4));
+        assert!(p.timezones.contains("gmt"));
+        assert!(p.byline_openers.is_exact("Written by"));
+    }
+}

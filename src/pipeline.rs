@@ -1,0 +1,280 @@
+//! The pipeline: a [`Cleaner`] for one text, and [`run`] for a folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::doc::Doc;
+use crate::error::Error;
+use crate::input::decode::{decode, DecodeError};
+use crate::input::walk::{walk, Entry, Kind};
+use crate::report::manifest::{self, Status};
+use crate::stages::{self, Stage};
+use crate::write::write_atomic;
+
+/// Runs the stages over one text.
+pub struct Cleaner {
+    stages: Vec<Box<dyn Stage>>,
+}
+
+impl Default for Cleaner {
+    fn default() -> Self {
+        Cleaner { stages: stages::all() }
+    }
+}
+
+impl Cleaner {
+    /// A cleaner without the named stages ("normalize" cannot be switched
+    /// off: every other stage relies on it).
+    pub fn without(disabled: &[String]) -> Result<Cleaner, Error> {
+        let names = stages::names();
+        for d in disabled {
+            if !names.contains(&d.as_str()) || d == "normalize" {
+                let known: Vec<&str> = names.iter().copied().filter(|n| *n != "normalize").collect();
+                return Err(Error::UnknownStage(d.clone(), known.join(", ")));
+            }
+        }
+        Ok(Cleaner {
+            stages: stages::all()
+                .into_iter()
+                .filter(|s| !disabled.iter().any(|d| d == s.name()))
+                .collect(),
+        })
+    }
+
+    /// Cleans decoded text. The result holds the kept lines, every removal
+    /// with its reason, and the metadata found; [`Doc::render`] gives the
+    /// output text.
+    pub fn clean(&self, text: &str) -> Doc {
+        let mut doc = Doc::from_text(text);
+        for stage in &self.stages {
+            stage.run(&mut doc);
+        }
+        doc
+    }
+}
+
+/// What a run may be told.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads (default: all cores).
+    pub jobs: Option<usize>,
+    /// Stages switched off by name.
+    pub disabled: Vec<String>,
+}
+
+/// What a run did, for the summary on stderr.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub read: usize,
+    pub written: usize,
+    pub empty: usize,
+    pub renamed: usize,
+    pub skipped: BTreeMap<String, usize>,
+    pub failed: usize,
+    pub removed_by_stage: BTreeMap<&'static str, usize>,
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// Human-readable, a few lines.
+    pub fn render(&self) -> String {
+        let mut s = format!(
+            "newsclean: {} read, {} written ({} empty), {} skipped, {} failed in {:.2}s\n",
+            self.read,
+            self.written,
+            self.empty,
+            self.skipped.values().sum::<usize>(),
+            self.failed,
+            self.elapsed.as_secs_f64()
+        );
+        for (why, n) in &self.skipped {
+            s.push_str(&format!("  skipped {n}: {why}\n"));
+        }
+        if self.renamed > 0 {
+            s.push_str(&format!(
+                "  {} output names taken by another input: written as <full name>.txt (see manifest \"renamed\")\n",
+                self.renamed
+            ));
+        }
+        if !self.removed_by_stage.is_empty() {
+            let parts: Vec<String> = self.removed_by_stage.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            s.push_str(&format!("  lines removed: {}\n", parts.join(", ")));
+        }
+        s
+    }
+}
+
+/// Where the manifest and reports go, under OUTPUT.
+pub const REPORT_DIR: &str = ".newsclean";
+
+/// Checks INPUT and OUTPUT before anything is written.
+fn check_paths(input: &Path, output: &Path) -> Result<Option<PathBuf>, Error> {
+    let in_canon = input.canonicalize().map_err(|_| Error::InputMissing(input.to_path_buf()))?;
+    if output.is_file() {
+        return Err(Error::OutputIsFile(output.to_path_buf()));
+    }
+    if let Ok(out_canon) = output.canonicalize() {
+        if out_canon == in_canon {
+            return Err(Error::SameInputOutput(input.to_path_buf()));
+        }
+        return Ok(Some(out_canon));
+    }
+    if in_canon.is_file() && output.starts_with(input) {
+        return Err(Error::OutputInsideFile(output.to_path_buf()));
+    }
+    Ok(None)
+}
+
+/// Cleans every document under `input` into `output`.
+///
+/// Per-document problems are passed to `on_error` (one line, naming the
+/// file) and counted; the run goes on. Only problems with INPUT or OUTPUT
+/// themselves return an [`Error`].
+pub fn run(
+    input: &Path,
+    output: &Path,
+    opts: &RunOptions,
+    on_error: &(dyn Fn(&str) + Sync),
+) -> Result<Summary, Error> {
+    let start = Instant::now();
+    let cleaner = Cleaner::without(&opts.disabled)?;
+    check_paths(input, output)?;
+    std::fs::create_dir_all(output).map_err(|e| Error::io(output, e))?;
+    let out_canon = output.canonicalize().map_err(|e| Error::io(output, e))?;
+    let (entries, walk_errors) = walk(input, Some(&out_canon));
+
+    let mut summary = Summary::default();
+    for e in &walk_errors {
+        on_error(&format!("{}: {}", e.path.display(), e.message));
+        summary.failed += 1;
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::io(output, std::io::Error::other(e)))?;
+    let results: Vec<manifest::Entry> = pool.install(|| {
+        entries
+            .par_iter()
+            .map(|e| process(&cleaner, e, output, on_error))
+            .collect()
+    });
+
+    let mut manifest = String::new();
+    for r in &results {
+        manifest.push_str(&r.to_json_line());
+        match r.status {
+            Status::Written => {
+                summary.read += 1;
+                summary.written += 1;
+                summary.empty += usize::from(r.empty);
+                summary.renamed += usize::from(r.renamed);
+                for rec in &r.removed {
+                    *summary.removed_by_stage.entry(rec.stage).or_default() += 1;
+                }
+            }
+            Status::Skipped => {
+                *summary
+                    .skipped
+                    .entry(r.reason.clone().unwrap_or_default())
+                    .or_default() += 1;
+            }
+            Status::Failed => {
+                summary.read += 1;
+                summary.failed += 1;
+            }
+        }
+    }
+    let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
+    write_atomic(&manifest_path, manifest.as_bytes()).map_err(|e| Error::io(&manifest_path, e))?;
+    summary.elapsed = start.elapsed();
+    Ok(summary)
+}
+
+fn rel_string(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Reads, cleans and writes one document.
+fn process(cleaner: &Cleaner, e: &Entry, output: &Path, on_error: &(dyn Fn(&str) + Sync)) -> manifest::Entry {
+    let input = rel_string(&e.rel);
+    match e.kind {
+        Kind::Html => {
+            return manifest::Entry::not_written(input, Status::Skipped, "HTML input (not supported yet)".into(), 0)
+        }
+        Kind::Other => {
+            return manifest::Entry::not_written(input, Status::Skipped, "not a text document (extension)".into(), 0)
+        }
+        Kind::Text { .. } => {}
+    }
+    let fail = |msg: String, bytes_in: u64| {
+        on_error(&format!("{}: {msg}", e.path.display()));
+        manifest::Entry::not_written(input.clone(), Status::Failed, msg, bytes_in)
+    };
+    let bytes = match std::fs::read(&e.path) {
+        Ok(b) => b,
+        Err(err) => return fail(format!("cannot read: {err}"), 0),
+    };
+    let bytes_in = bytes.len() as u64;
+    let decoded = match decode(&bytes) {
+        Ok(d) => d,
+        Err(DecodeError::Binary) => {
+            // A named text file that is binary is worth a word; a file
+            // without extension is just not a document.
+            if e.kind == (Kind::Text { has_ext: true }) {
+                on_error(&format!("{}: skipped: binary file (NUL or control bytes)", e.path.display()));
+            }
+            return manifest::Entry::not_written(input, Status::Skipped, "binary file".into(), bytes_in);
+        }
+    };
+    drop(bytes);
+    if decoded.replaced {
+        on_error(&format!(
+            "{}: warning: invalid {} bytes replaced by U+FFFD",
+            e.path.display(),
+            decoded.encoding
+        ));
+    }
+    let doc = cleaner.clean(&decoded.text);
+    let text = doc.render();
+    let out_path = output.join(&e.out_rel);
+    if let Err(err) = write_atomic(&out_path, text.as_bytes()) {
+        return fail(format!("cannot write {}: {err}", out_path.display()), bytes_in);
+    }
+    let removed = doc.records_by_line().into_iter().cloned().collect();
+    manifest::Entry {
+        input,
+        output: Some(rel_string(&e.out_rel)),
+        status: Status::Written,
+        reason: None,
+        encoding: Some(decoded.encoding),
+        replaced_bytes: decoded.replaced,
+        renamed: e.renamed,
+        bytes_in,
+        bytes_out: text.len() as u64,
+        empty: text.is_empty(),
+        title: doc.meta.title,
+        author: doc.meta.author,
+        date: doc.meta.date,
+        source: doc.meta.source,
+        removed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_stage_is_an_error() {
+        assert!(Cleaner::without(&["nope".into()]).is_err());
+        assert!(Cleaner::without(&["normalize".into()]).is_err());
+        assert!(Cleaner::without(&["tail".into()]).is_ok());
+    }
+}

@@ -1,0 +1,76 @@
+//! `OUTPUT/.newsclean/manifest.jsonl`: one JSON object per document, sorted
+//! by input path, with what was read, what was written, the metadata found
+//! and every line taken out with its stage and reason.
+
+use serde::Serialize;
+
+use crate::doc::Record;
+
+/// What happened to one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Written,
+    Skipped,
+    Failed,
+}
+
+/// One manifest line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    /// Path relative to INPUT, with `/` separators.
+    pub input: String,
+    /// Path relative to OUTPUT, when written.
+    pub output: Option<String>,
+    pub status: Status,
+    /// Why it was skipped or failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
+    /// Invalid bytes were replaced by U+FFFD while decoding.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replaced_bytes: bool,
+    /// The output name differs because another input took the plain one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub renamed: bool,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    /// Everything was residue: the output file is empty.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub empty: bool,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    pub removed: Vec<Record>,
+}
+
+impl Entry {
+    /// An entry for a document that was not written.
+    pub fn not_written(input: String, status: Status, reason: String, bytes_in: u64) -> Entry {
+        Entry {
+            input,
+            output: None,
+            status,
+            reason: Some(reason),
+            encoding: None,
+            replaced_bytes: false,
+            renamed: false,
+            bytes_in,
+            bytes_out: 0,
+            empty: false,
+            title: None,
+            author: None,
+            date: None,
+            source: None,
+            removed: Vec::new(),
+        }
+    }
+
+    pub fn to_json_line(&self) -> String {
+        let mut s = serde_json::to_string(self).expect("manifest entries serialize");
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,3 @@
+//! Reports written to `OUTPUT/.newsclean/`.
+
+pub mod manifest;

@@ -1,0 +1,220 @@
+//! Bylines and credit lines standing on their own:
+//! - "By Jane Doe", "Written by Jane Doe and Ali Hassan | Reuters";
+//! - "Jane Doe, Staff Writer" in the header or the tail;
+//! - a labelled date line: "Published November 15th, 2018 - 06:00 GMT";
+//! - a lone agency credit: "AFP", "(Reuters)";
+//! - an author's name alone on a line in the header, under the headline.
+//!
+//! A dateline that opens the first paragraph ("PARIS, Oct 2, (Agencies): The
+//! alliance ...") is body text and stays: every rule here wants a short line
+//! that is not a sentence. Names, agencies and dates go to the metadata.
+
+use super::Stage;
+use crate::dates::parse_stamp;
+use crate::doc::{DateRank, Doc};
+use crate::phrases::phrases;
+use crate::text::{char_len, ends_sentence, fold, is_name_shaped, starts_with_word};
+
+pub struct Byline;
+
+impl Stage for Byline {
+    fn name(&self) -> &'static str {
+        "byline"
+    }
+
+    fn run(&self, doc: &mut Doc) {
+        let zones = doc.zones();
+        let kept = doc.kept();
+        for (rank, &i) in kept.iter().enumerate() {
+            let text = doc.lines[i].text.clone();
+            if char_len(&text) > 140 {
+                continue;
+            }
+            if let Some(stamp) = parse_stamp(&text) {
+                if let Some(label) = &stamp.label {
+                    if let Some(iso) = stamp.iso() {
+                        doc.meta.offer_date(iso, DateRank::Byline);
+                    }
+                    doc.remove(i, self.name(), format!("\"{label}\" date line"));
+                }
+                continue;
+            }
+            if let Some(agency) = lone_agency(&text) {
+                doc.meta.offer_source(&agency);
+                doc.remove(i, self.name(), format!("agency credit \"{agency}\""));
+                continue;
+            }
+            let edge = zones.header(i) || zones.tail(i);
+            if let Some(b) = parse_byline(&text, edge) {
+                if let Some(a) = &b.author {
+                    doc.meta.offer_author(a);
+                }
+                if let Some(s) = &b.agency {
+                    doc.meta.offer_source(s);
+                }
+                if let Some(d) = b.date {
+                    doc.meta.offer_date(d, DateRank::Byline);
+                }
+                doc.remove(i, self.name(), "byline");
+                continue;
+            }
+            if rank >= 1 && zones.header(i) && is_author_line(&text) {
+                doc.meta.offer_author(&text);
+                doc.remove(i, self.name(), "author name under the headline");
+            }
+        }
+    }
+}
+
+/// "AFP", "(Reuters)", "AFP/File", "— AP": a line that is only an agency.
+pub fn lone_agency(line: &str) -> Option<String> {
+    let t = line.trim_matches(|c: char| !c.is_alphanumeric());
+    phrases().agencies.lookup(t).map(str::to_string)
+}
+
+/// An author's name alone: name-shaped, and not a menu word or a heading.
+fn is_author_line(line: &str) -> bool {
+    let p = phrases();
+    is_name_shaped(line)
+        && !p.navigation.is_exact(line)
+        && !p.tail_weak.is_exact(line)
+        && !p.tail_strong.is_exact(line)
+        && !p.widgets.is_exact(line)
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct ParsedByline {
+    author: Option<String>,
+    agency: Option<String>,
+    date: Option<String>,
+}
+
+/// Splits "Jane Doe and Ali Hassan, Staff Writers | Reuters | 3 March 2024"
+/// into parts; every part must be a name, a role, an agency or a date.
+fn parse_byline(line: &str, edge: bool) -> Option<ParsedByline> {
+    if ends_sentence(line) && !line.ends_with("Jr.") && !line.ends_with("Sr.") {
+        return None;
+    }
+    let p = phrases();
+    let f = fold(line);
+    // The longest opener that starts the line ("written by" before "by").
+    let opener_len = (1..=3)
+        .filter_map(|n| {
+            let head: Vec<&str> = f.split_whitespace().take(n).collect();
+            let head = head.join(" ");
+            (head.split_whitespace().count() == n && p.byline_openers.is_exact(&head)).then_some(head.len())
+        })
+        .max();
+    let rest: &str = match opener_len {
+        Some(n) => {
+            // Map the folded length back onto the original: skip as many words.
+            let words = f[..n].split_whitespace().count();
+            let mut r = line;
+            for _ in 0..words {
+                r = r.trim_start();
+                r = &r[r.find(char::is_whitespace).unwrap_or(r.len())..];
+            }
+            r.trim_start_matches([':', ' '])
+        }
+        None if edge => line,
+        None => return None,
+    };
+    let parts: Vec<&str> = split_parts(rest);
+    if parts.is_empty() {
+        return None;
+    }
+    let mut out = ParsedByline::default();
+    let mut names = 0;
+    for (n, part) in parts.iter().enumerate() {
+        if let Some(a) = lone_agency(part) {
+            out.agency.get_or_insert(a);
+        } else if is_name_shaped(part) && !p.navigation.is_exact(part) {
+            names += 1;
+            out.author.get_or_insert_with(|| part.to_string());
+        } else if p.byline_roles.is_exact(part) || p.byline_roles.find(part).is_some_and(|_| part.split_whitespace().count() <= 4) {
+        } else if let Some(stamp) = parse_stamp(part) {
+            out.date = out.date.or(stamp.iso());
+        } else if n > 0 && opener_len.is_some() && starts_with_word(&fold(part), "in") {
+            // "By Jane Doe in Paris"
+        } else {
+            return None;
+        }
+    }
+    // Without an opener the line must hold a name: "Jane Doe, Reuters".
+    let first_ok = lone_agency(parts[0]).is_some() || is_name_shaped(parts[0]) || p.byline_roles.is_exact(parts[0]);
+    if !first_ok || (opener_len.is_none() && (names == 0 || parts.len() < 2)) {
+        return None;
+    }
+    Some(out)
+}
+
+fn split_parts(s: &str) -> Vec<&str> {
+    let mut parts = vec![s];
+    for sep in [" | ", " and ", " & ", ", ", " - ", " \u{2013} ", " \u{2014} ", " / ", " \u{00B7} ", " in "] {
+        parts = parts
+            .into_iter()
+            .flat_map(|p| p.split(sep))
+            .map(|p| p.trim().trim_end_matches(['.', ',']))
+            .filter(|p| !p.is_empty())
+            .collect();
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::testutil::doc;
+
+    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+
+    fn run(text: &str) -> Doc {
+        let mut d = doc(text);
+        Byline.run(&mut d);
+        d
+    }
+
+    fn kept(d: &Doc) -> Vec<&str> {
+        d.lines.iter().filter(|l| l.kept).map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn by_lines() {
+        let d = run(&format!("Bridge closes\nBy Jane Doe and Ali Hassan | Reuters\n{BODY}\n"));
+        assert_eq!(kept(&d), ["Bridge closes", BODY]);
+        assert_eq!(d.meta.author.as_deref(), Some("Jane Doe"));
+        assert_eq!(d.meta.source.as_deref(), Some("Reuters"));
+        let d = run(&format!("Bridge closes\nWritten by Kofi Mensah, Staff Writer\n{BODY}\n"));
+        assert_eq!(kept(&d), ["Bridge closes", BODY]);
+    }
+
+    #[test]
+    fn published_line_and_agency() {
+        let d = run(&format!("Bridge closes\nPublished November 15th, 2018 - 06:00 GMT\nAFP\n{BODY}\n"));
+        assert_eq!(kept(&d), ["Bridge closes", BODY]);
+        assert_eq!(d.meta.date.as_deref(), Some("2018-11-15"));
+        assert_eq!(d.meta.source.as_deref(), Some("AFP"));
+    }
+
+    #[test]
+    fn author_name_under_headline() {
+        let d = run(&format!("Bridge closes to lorries\nMinnie Murray\n{BODY}\n"));
+        assert_eq!(kept(&d), ["Bridge closes to lorries", BODY]);
+        assert_eq!(d.meta.author.as_deref(), Some("Minnie Murray"));
+    }
+
+    #[test]
+    fn prose_starting_with_by_stays() {
+        let text = format!(
+            "Bridge closes\n{BODY}\nBy the end of the year, the bridge will be closed to all traffic.\nBy Tuesday\nPARIS, Oct 2, (Agencies): The alliance said it would press on.\n"
+        );
+        let d = run(&text);
+        assert_eq!(kept(&d).len(), 5, "{:?}", d.records);
+    }
+
+    #[test]
+    fn names_in_the_body_stay() {
+        let d = run(&format!("Bridge closes\n{BODY}\nMinnie Murray\n{BODY}\n"));
+        assert!(d.records.is_empty());
+    }
+}

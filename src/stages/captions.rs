@@ -1,0 +1,148 @@
+//! Image captions: a short line printed twice near itself (the caption and
+//! the image's alt text), both copies going; and a line closed by a photo
+//! credit: "Smoke over the port (Shutterstock)", "Rescuers at work. Photo:
+//! Jane Doe/AFP". A news-agency credit after a finished sentence ("... the
+//! minister said. (AFP)") is how wire copy ends, so that line stays.
+
+use super::Stage;
+use crate::doc::Doc;
+use crate::phrases::phrases;
+use crate::text::{char_len, ends_sentence, fold, loose_key, starts_with_word};
+
+pub struct Captions;
+
+/// Longest line taken as a caption.
+const MAX_CAPTION: usize = 300;
+/// How many kept lines apart the two copies of a caption may stand.
+const REPEAT_WINDOW: usize = 3;
+
+impl Stage for Captions {
+    fn name(&self) -> &'static str {
+        "captions"
+    }
+
+    fn run(&self, doc: &mut Doc) {
+        let kept = doc.kept();
+        let keys: Vec<String> = kept.iter().map(|&i| loose_key(&doc.lines[i].text)).collect();
+        for (a, &i) in kept.iter().enumerate() {
+            if Some(i) == doc.headline || keys[a].is_empty() || char_len(&doc.lines[i].text) > MAX_CAPTION {
+                continue;
+            }
+            for b in a + 1..(a + 1 + REPEAT_WINDOW).min(kept.len()) {
+                let j = kept[b];
+                if keys[b] != keys[a] || Some(j) == doc.headline || !doc.lines[j].kept {
+                    continue;
+                }
+                if ends_sentence(&doc.lines[i].text) {
+                    // A finished sentence printed twice is a paragraph the
+                    // scraper doubled: one copy is article text.
+                    doc.remove(j, self.name(), "paragraph repeated");
+                } else {
+                    doc.remove(i, self.name(), "image caption (line repeated near itself)");
+                    doc.remove(j, self.name(), "image caption (line repeated near itself)");
+                }
+            }
+        }
+        for i in doc.kept() {
+            if Some(i) == doc.headline {
+                continue;
+            }
+            if let Some(credit) = photo_credit(&doc.lines[i].text) {
+                doc.remove(i, self.name(), format!("image caption with photo credit \"{credit}\""));
+            }
+        }
+    }
+}
+
+const CREDIT_LABELS: &[&str] = &["photo", "photos", "photograph", "picture", "image", "credit", "file photo", "pictured", "photo credit", "image credit"];
+
+/// The credit that closes a caption line, if the line is one.
+fn photo_credit(line: &str) -> Option<String> {
+    if char_len(line) > MAX_CAPTION {
+        return None;
+    }
+    let p = phrases();
+    let f = fold(line);
+    // "Photo: Jane Doe/AFP" as a line of its own.
+    for label in CREDIT_LABELS {
+        if starts_with_word(&f, label) && f[label.len()..].trim_start().starts_with(':') {
+            return Some((*label).to_string());
+        }
+    }
+    // A closing "(...)" group.
+    let t = line.trim_end();
+    if t.ends_with(')') {
+        let open = t.rfind('(')?;
+        let inner = &t[open + 1..t.len() - 1];
+        let before = t[..open].trim_end();
+        if before.is_empty() {
+            return None;
+        }
+        let sentence_before = ends_sentence(before);
+        let fi = fold(inner);
+        let labelled = CREDIT_LABELS.iter().any(|l| starts_with_word(&fi, l));
+        for part in inner.split(['/', ',', ';']).map(str::trim) {
+            if p.photo_credits.is_exact(part) || labelled {
+                return Some(inner.to_string());
+            }
+            if !sentence_before && p.agencies.lookup(part).is_some() {
+                return Some(inner.to_string());
+            }
+        }
+        return None;
+    }
+    // "... | Getty Images", "... - Shutterstock"
+    for sep in [" | ", " - ", " \u{2013} ", " \u{2014} ", " / "] {
+        if let Some((_, last)) = t.rsplit_once(sep) {
+            if p.photo_credits.is_exact(last) {
+                return Some(last.to_string());
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::testutil::kept_after;
+
+    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY2: &str = "Residents asked for a shuttle bus while the bridge is closed.";
+
+    #[test]
+    fn repeated_captions_both_go() {
+        let text = format!("Headline\n{BODY}\nThe old bridge\u{2019}s supports\nThe old bridge's supports \n{BODY2}\n");
+        assert_eq!(kept_after(&Captions, &text), ["Headline", BODY, BODY2]);
+    }
+
+    #[test]
+    fn doubled_paragraph_kept_once() {
+        let text = format!("Headline\n{BODY}\n{BODY}\n{BODY2}\n");
+        assert_eq!(kept_after(&Captions, &text), ["Headline", BODY, BODY2]);
+    }
+
+    #[test]
+    fn credit_captions_go() {
+        for l in [
+            "ISIS in Syria (Shutterstock)",
+            "Smoke rises over the port (AFP)",
+            "Smoke rises over the port on Sunday. (Photo: Jane Doe/AFP)",
+            "Photo: Jane Doe/Reuters",
+            "Rescuers at the scene | Getty Images",
+        ] {
+            assert!(photo_credit(l).is_some(), "caption: {l}");
+        }
+    }
+
+    #[test]
+    fn body_with_agency_credit_stays() {
+        for l in [
+            "The minister resigned on Friday, the ministry said. (AFP)",
+            "The plan was approved by the council (by seven votes to two).",
+            "Prices rose (Reuters reported) but fell later.",
+        ] {
+            assert!(photo_credit(l).is_none(), "body: {l}");
+        }
+    }
+}

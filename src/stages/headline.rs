@@ -1,0 +1,111 @@
+//! Headline: the first line left after the header residue, when it is
+//! shaped like a title (not a finished sentence, not too long). It becomes
+//! the document's title and the first line of the output. Copies of it go:
+//! the same title printed twice, or a breadcrumb trail that ends with it
+//! ("HomeNEWSWORLD NEWS<headline>").
+
+use super::Stage;
+use crate::doc::Doc;
+use crate::text::{char_len, ends_sentence, loose_key, word_count};
+
+pub struct Headline;
+
+/// How many lines after the headline a copy of it is looked for.
+const COPY_WINDOW: usize = 6;
+
+impl Stage for Headline {
+    fn name(&self) -> &'static str {
+        "headline"
+    }
+
+    fn run(&self, doc: &mut Doc) {
+        let kept = doc.kept();
+        let Some(&first) = kept.first() else {
+            return;
+        };
+        let mut head = first;
+        // A trail glued to the headline, with the headline on the next line.
+        if let Some(&second) = kept.get(1) {
+            let (k1, k2) = (loose_key(&doc.lines[first].text), loose_key(&doc.lines[second].text));
+            if k1.len() > k2.len() && k1.ends_with(&k2) && !k2.is_empty() && is_title_shaped(&doc.lines[second].text) {
+                doc.remove(first, self.name(), "breadcrumb ending with the headline");
+                head = second;
+            }
+        }
+        let text = doc.lines[head].text.clone();
+        if !is_title_shaped(&text) {
+            return;
+        }
+        doc.headline = Some(head);
+        doc.meta.title = Some(text.clone());
+        let k = loose_key(&text);
+        for &i in kept.iter().filter(|&&i| i > head).take(COPY_WINDOW) {
+            let other = loose_key(&doc.lines[i].text);
+            if other == k {
+                doc.remove(i, self.name(), "headline repeated");
+            } else if other.ends_with(&k) && word_count(&other) - word_count(&k) <= 6 && !crate::text::is_body_like(&doc.lines[i].text) {
+                doc.remove(i, self.name(), "breadcrumb ending with the headline");
+            }
+        }
+    }
+}
+
+/// Shaped like a headline: one to 30 words, at most 250 characters, not a
+/// sentence closed by a full stop ("?" and "!" are fine; so is a final
+/// abbreviation such as "U.S.").
+pub fn is_title_shaped(s: &str) -> bool {
+    let w = word_count(s);
+    if w == 0 || w > 30 || char_len(s) > 250 {
+        return false;
+    }
+    let t = s.trim_end_matches(['"', '\'', '\u{201D}', '\u{2019}', ')']);
+    if t.ends_with('.') {
+        let last = t.split_whitespace().last().unwrap_or("");
+        let abbreviation = last[..last.len() - 1].contains('.');
+        return abbreviation;
+    }
+    !ends_sentence(s) || t.ends_with('?') || t.ends_with('!')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::testutil::doc;
+
+    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+
+    fn run(text: &str) -> Doc {
+        let mut d = doc(text);
+        Headline.run(&mut d);
+        d
+    }
+
+    #[test]
+    fn first_title_line_is_the_headline() {
+        let d = run(&format!("Bridge closes to lorries\n{BODY}\n"));
+        assert_eq!(d.meta.title.as_deref(), Some("Bridge closes to lorries"));
+        assert_eq!(d.headline, Some(0));
+    }
+
+    #[test]
+    fn no_headline_when_the_text_starts_with_prose() {
+        let d = run(&format!("{BODY}\n{BODY}\n"));
+        assert_eq!(d.meta.title, None);
+    }
+
+    #[test]
+    fn repeated_headline_kept_once() {
+        let d = run(&format!("Bridge closes to lorries\nBridge closes to lorries\n{BODY}\n"));
+        assert_eq!(d.render(), format!("Bridge closes to lorries\n\n{BODY}\n"));
+        let d = run(&format!("HomeNEWSLOCALBridge closes to lorries\nBridge closes to lorries\n{BODY}\n"));
+        assert_eq!(d.render(), format!("Bridge closes to lorries\n\n{BODY}\n"));
+        assert_eq!(d.records[0].reason, "breadcrumb ending with the headline");
+    }
+
+    #[test]
+    fn title_shapes() {
+        assert!(is_title_shaped("Is the bridge safe?"));
+        assert!(is_title_shaped("Talks resume with the U.S."));
+        assert!(!is_title_shaped("The bridge closed."));
+    }
+}

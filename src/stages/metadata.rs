@@ -1,0 +1,98 @@
+//! Metadata from the body itself: the dateline that opens the first
+//! paragraph names the wire agency and often the date ("BEIRUT (AP) _",
+//! "AFP, November 11, 2017 –", "PARIS, Oct 2, (Agencies):"). Nothing is
+//! removed: a dateline is part of the story.
+
+use super::Stage;
+use crate::dates::parse_stamp;
+use crate::doc::{DateRank, Doc};
+use crate::phrases::phrases;
+use crate::text::word_count;
+
+pub struct Metadata;
+
+/// How far into the first paragraph a dateline may reach.
+const MAX_DATELINE: usize = 90;
+
+impl Stage for Metadata {
+    fn name(&self) -> &'static str {
+        "metadata"
+    }
+
+    fn run(&self, doc: &mut Doc) {
+        let Some(first) = doc.zones().first_body else {
+            return;
+        };
+        let (agency, date) = read_dateline(&doc.lines[first].text);
+        if let Some(a) = agency {
+            doc.meta.offer_source(&a);
+        }
+        if let Some(d) = date {
+            doc.meta.offer_date(d, DateRank::Dateline);
+        }
+    }
+}
+
+/// The agency and ISO date named in a dateline, if the paragraph opens
+/// with one.
+pub fn read_dateline(par: &str) -> (Option<String>, Option<String>) {
+    let mut end = None;
+    for sep in [" \u{2013} ", " \u{2014} ", " - ", " _ ", " -- ", ": ", "):"] {
+        if let Some(pos) = par.find(sep) {
+            let pos = if sep == "):" { pos + 1 } else { pos };
+            if pos <= MAX_DATELINE && end.is_none_or(|e| pos < e) {
+                end = Some(pos);
+            }
+        }
+    }
+    let Some(end) = end else {
+        return (None, None);
+    };
+    let head = &par[..end];
+    if word_count(head) > 9 {
+        return (None, None);
+    }
+    let agencies = &phrases().agencies;
+    let mut agency = None;
+    let mut rest = Vec::new();
+    for (n, seg) in head.split([',', '(', ')']).map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+        if let Some(a) = agencies.lookup(seg) {
+            agency.get_or_insert_with(|| a.to_string());
+        } else if n == 0 && seg.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+            // the city: "BEIRUT", "PARIS"
+        } else {
+            rest.push(seg);
+        }
+    }
+    let date = if rest.is_empty() {
+        None
+    } else {
+        parse_stamp(&rest.join(" ")).and_then(|s| s.iso())
+    };
+    (agency, date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datelines() {
+        assert_eq!(
+            read_dateline("BEIRUT (AP) _ A spokesman said the forces had advanced."),
+            (Some("AP".into()), None)
+        );
+        assert_eq!(
+            read_dateline("AFP, November 11, 2017 \u{2013} The group recaptured the town."),
+            (Some("AFP".into()), Some("2017-11-11".into()))
+        );
+        assert_eq!(
+            read_dateline("PARIS, Oct 2, (Agencies): The alliance faces a tough fight."),
+            (Some("Agencies".into()), None)
+        );
+        assert_eq!(
+            read_dateline("The council said: the bridge will close."),
+            (None, None)
+        );
+    }
+}

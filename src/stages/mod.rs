@@ -1,0 +1,90 @@
+//! The cleaning stages, in the order they run.
+//!
+//! Each stage is one module, named for what it removes, behind one trait:
+//! it gets the whole [`Doc`], takes lines out through [`Doc::remove`] (which
+//! records the stage and the reason) and may fill in [`crate::doc::Meta`].
+//! A stage reads lines, zones and metadata; it never calls into another
+//! stage. Shared line-shape helpers live in [`crate::text`], phrase lists in
+//! [`crate::phrases`].
+
+use crate::doc::Doc;
+
+pub mod byline;
+pub mod captions;
+pub mod copyright;
+pub mod datestamp;
+pub mod editorial;
+pub mod headline;
+pub mod metadata;
+pub mod navigation;
+pub mod normalize;
+pub mod prompts;
+pub mod tail;
+pub mod widgets;
+
+/// One step of the cleaning pipeline.
+pub trait Stage: Send + Sync {
+    /// The name recorded with each removal, and used to switch it off.
+    fn name(&self) -> &'static str;
+    /// Runs over the document, removing lines and noting metadata.
+    fn run(&self, doc: &mut Doc);
+}
+
+/// Every stage, in pipeline order. Normalize comes first: the residue
+/// detectors see clean, trimmed, one-paragraph lines. Line-shape detectors
+/// (widgets, navigation, prompts, dates, bylines) go before the ones that
+/// rely on knowing where the body is (tail blocks, headline, captions).
+pub fn all() -> Vec<Box<dyn Stage>> {
+    vec![
+        Box::new(normalize::Normalize),
+        Box::new(widgets::Widgets),
+        Box::new(navigation::Navigation),
+        Box::new(prompts::Prompts),
+        Box::new(datestamp::DateStamp),
+        Box::new(byline::Byline),
+        Box::new(copyright::Copyright),
+        Box::new(editorial::Editorial),
+        Box::new(tail::Tail),
+        Box::new(headline::Headline),
+        Box::new(captions::Captions),
+        Box::new(metadata::Metadata),
+    ]
+}
+
+/// The names of all stages, in order.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|s| s.name()).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::doc::Doc;
+
+    use super::normalize::Normalize;
+    use super::Stage;
+
+    /// A normalized document from text, ready for a residue stage.
+    pub fn doc(text: &str) -> Doc {
+        let mut d = Doc::from_text(text);
+        Normalize.run(&mut d);
+        d
+    }
+
+    /// The kept lines after running `stage` on `text`.
+    pub fn kept_after(stage: &dyn Stage, text: &str) -> Vec<String> {
+        let mut d = doc(text);
+        stage.run(&mut d);
+        d.lines
+            .iter()
+            .filter(|l| l.kept)
+            .map(|l| l.text.clone())
+            .collect()
+    }
+
+    /// The removed texts after running `stage` on `text`.
+    pub fn removed_after(stage: &dyn Stage, text: &str) -> Vec<String> {
+        let mut d = doc(text);
+        stage.run(&mut d);
+        d.records.iter().map(|r| r.text.clone()).collect()
+    }
+}

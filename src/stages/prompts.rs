@@ -1,0 +1,106 @@
+//! Prompts: skip links, login and subscription prompts, cookie notices and
+//! reading-time labels ("4 min read").
+//!
+//! Phrases come from `data/prompts.txt`. A whole-line phrase removes a short
+//! line anywhere. A prefix phrase removes a line of at most a few sentences;
+//! cookie notices, which read like prose, go only near the top or the end.
+
+use super::Stage;
+use crate::doc::Doc;
+use crate::phrases::{phrases, Hit};
+use crate::text::{char_len, fold, word_count};
+
+pub struct Prompts;
+
+/// Longest line a prompt phrase may remove.
+const MAX_PROMPT: usize = 300;
+
+impl Stage for Prompts {
+    fn name(&self) -> &'static str {
+        "prompts"
+    }
+
+    fn run(&self, doc: &mut Doc) {
+        let kept = doc.kept();
+        let n = kept.len();
+        for (rank, &i) in kept.iter().enumerate() {
+            let text = &doc.lines[i].text;
+            if is_reading_time(text) {
+                doc.remove(i, self.name(), "reading time label");
+                continue;
+            }
+            if char_len(text) > MAX_PROMPT {
+                continue;
+            }
+            let Some((kind, phrase)) = phrases().prompts.find(text) else {
+                continue;
+            };
+            let near_edge = rank < 4 || rank + 4 >= n;
+            let cookie = phrase.contains("cookie") || phrase.contains("continuing to") || phrase.contains("using this site");
+            let ok = match kind {
+                Hit::Exact => true,
+                _ if cookie => near_edge,
+                _ => true,
+            };
+            if ok {
+                let what = if cookie { "cookie notice" } else { "login or subscription prompt" };
+                doc.remove(i, self.name(), format!("{what} \"{phrase}\""));
+            }
+        }
+    }
+}
+
+/// "4 min read", "5 minute read", "Reading time: 3 minutes", "3 mins".
+fn is_reading_time(line: &str) -> bool {
+    let f = fold(line);
+    if word_count(&f) > 5 {
+        return false;
+    }
+    let rest = f
+        .trim_start_matches("reading time")
+        .trim_start_matches("estimated")
+        .trim_start_matches([':', ' ']);
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return false;
+    }
+    let tail = rest[digits.len()..].trim_start().trim_start_matches('-');
+    let unit = tail.split_whitespace().next().unwrap_or("");
+    let unit_ok = matches!(unit, "min" | "mins" | "minute" | "minutes" | "min." | "-min");
+    let after: Vec<&str> = tail.split_whitespace().skip(1).collect();
+    unit_ok && (after.is_empty() || after == ["read"] || (f.starts_with("reading time") && after.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::testutil::kept_after;
+
+    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+
+    #[test]
+    fn reading_time() {
+        assert!(is_reading_time("4 min read"));
+        assert!(is_reading_time("5 minute read"));
+        assert!(is_reading_time("Reading time: 3 minutes"));
+        assert!(!is_reading_time("4 minutes later the bus arrived"));
+        assert!(!is_reading_time("The 4 min read was short."));
+    }
+
+    #[test]
+    fn prompts_go() {
+        let text = format!(
+            "Skip to main content\nLog in\nSubscribe now\nHeadline\n3 min read\n{BODY}\nSign up for our daily newsletter and get the news first.\n{BODY}\nWe use cookies to improve your experience on our site.\n"
+        );
+        assert_eq!(kept_after(&Prompts, &text), ["Headline", BODY, BODY]);
+    }
+
+    #[test]
+    fn prose_that_looks_like_a_prompt_stays() {
+        let text = format!(
+            "{BODY}\n{BODY}\n{BODY}\n{BODY}\n{BODY}\nWe use cookies, the bakery owner joked, to bring customers back every single morning.\n{BODY}\n{BODY}\n{BODY}\n{BODY}\n{BODY}\n\
+             Subscribers to the service pay a monthly fee.\n"
+        );
+        assert_eq!(kept_after(&Prompts, &text).len(), 12);
+    }
+}

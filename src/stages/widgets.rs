@@ -1,0 +1,137 @@
+//! Widgets: what a page's furniture leaves in a text dump. Separator lines
+//! ("------ ------", "* * *"), shortcodes and template placeholders
+//! ("[custom-twitter-feeds]", "{{ widget }}"), ad slots and share bars
+//! ("Advertisement", "Translate »", "Facebook Twitter WhatsApp").
+//!
+//! All are decided by the shape of a single line, anywhere in the document:
+//! none of them can be a sentence.
+
+use super::Stage;
+use crate::doc::Doc;
+use crate::phrases::phrases;
+use crate::text::{char_len, has_no_alnum, key, word_count};
+
+pub struct Widgets;
+
+impl Stage for Widgets {
+    fn name(&self) -> &'static str {
+        "widgets"
+    }
+
+    fn run(&self, doc: &mut Doc) {
+        for i in doc.kept() {
+            if let Some(reason) = classify(&doc.lines[i].text) {
+                doc.remove(i, self.name(), reason);
+            }
+        }
+    }
+}
+
+/// Why a line is a widget, if it is one.
+pub fn classify(line: &str) -> Option<String> {
+    if has_no_alnum(line) {
+        return Some("separator or symbol-only line".into());
+    }
+    if is_shortcode(line) {
+        return Some("shortcode or template placeholder".into());
+    }
+    let p = phrases();
+    if char_len(line) <= 60 && p.widgets.is_exact(line) {
+        return Some(format!("widget text \"{}\"", key(line)));
+    }
+    if char_len(line) <= 60 {
+        if let Some((_, phrase)) = p.widgets.find(line) {
+            if word_count(line) <= 10 {
+                return Some(format!("widget text \"{phrase}\""));
+            }
+        }
+    }
+    if is_share_bar(line) {
+        return Some("share bar".into());
+    }
+    None
+}
+
+/// "[custom-twitter-feeds]", "[/caption]", "[gallery ids=\"1,2\"]",
+/// "{{ newsletter_signup }}", "%%AD_SLOT%%", "<!-- ad -->".
+fn is_shortcode(line: &str) -> bool {
+    let l = line.trim();
+    let wrapped = |open: &str, close: &str| {
+        l.starts_with(open) && l.ends_with(close) && l.len() > open.len() + close.len()
+    };
+    if wrapped("{{", "}}") || wrapped("{%", "%}") || wrapped("%%", "%%") || wrapped("<!--", "-->") {
+        return true;
+    }
+    if wrapped("[", "]") {
+        let inner = &l[1..l.len() - 1];
+        let name = inner.trim_start_matches('/');
+        let ident: String = name
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+            .collect();
+        let rest = &name[ident.len()..];
+        // A shortcode name is a lowercase identifier, mostly joined by - or _,
+        // optionally followed by attributes (key="value").
+        let lower = ident.chars().all(|c| !c.is_ascii_uppercase());
+        let joined = ident.contains(['-', '_']) || inner.starts_with('/') || rest.contains('=');
+        return !ident.is_empty() && lower && joined && (rest.is_empty() || rest.starts_with(' '));
+    }
+    // WordPress caption shortcodes wrap the caption text itself.
+    l.starts_with("[caption ") && l.contains("[/caption]")
+}
+
+/// A short line made only of share-button words: "Facebook Twitter Email".
+fn is_share_bar(line: &str) -> bool {
+    let words: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || matches!(c, '|' | '/' | ',' | '\u{00B7}' | '\u{2022}'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() >= 2
+        && words.len() <= 12
+        && words.iter().all(|w| phrases().share_words.is_exact(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::testutil::kept_after;
+
+    #[test]
+    fn removes_furniture() {
+        for line in [
+            "------------- -------------- -------------------",
+            "* * *",
+            "[custom-twitter-feeds]",
+            "[/caption]",
+            "[gallery_grid ids=\"4,5\"]",
+            "{{ newsletter_signup }}",
+            "Translate \u{00BB}",
+            "ADVERTISEMENT",
+            "Share this:",
+            "Click to share on WhatsApp (Opens in new window)",
+            "Facebook Twitter WhatsApp Email",
+            "Story continues below advertisement",
+        ] {
+            assert!(classify(line).is_some(), "should go: {line}");
+        }
+    }
+
+    #[test]
+    fn keeps_prose_and_subheads() {
+        for line in [
+            "\u{2013} IS squeezed in Iraq \u{2013}",
+            "[IS] fighters held the town, he said.",
+            "Share prices fell sharply on Monday after the announcement.",
+            "Translate the report into Arabic, the minister asked.",
+            "[Editor]",
+        ] {
+            assert!(classify(line).is_none(), "should stay: {line}");
+        }
+    }
+
+    #[test]
+    fn stage_runs_on_doc() {
+        let kept = kept_after(&Widgets, "Title\n-----\nBody text here.\nAdvertisement\n");
+        assert_eq!(kept, ["Title", "Body text here."]);
+    }
+}

@@ -1,0 +1,306 @@
+//! Line-shape helpers shared by every stage.
+//!
+//! Detectors decide on *shape* (length, terminal punctuation, capitalisation,
+//! digits) and on *phrases* (see [`crate::phrases`]). Everything that compares
+//! text goes through [`fold`] or [`key`] so that "Editor’s Note —" and
+//! "editor's note -" are the same thing to every stage.
+
+/// Lowercase, typographic quotes and dashes folded to ASCII, whitespace
+/// collapsed, trimmed. Punctuation is kept.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+            | '\u{00BB}' => '"',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        if c == ' ' {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// [`fold`], then everything that is not a letter or digit stripped from both
+/// ends: "Translate »" -> "translate", "[custom-feed]" -> "custom-feed".
+pub fn key(s: &str) -> String {
+    let f = fold(s);
+    f.trim_matches(|c: char| !c.is_alphanumeric()).to_string()
+}
+
+/// A comparison key that ignores all punctuation: letters and digits only,
+/// single spaces between words. Used to find repeated lines (captions,
+/// headlines) whose copies differ in quotes, dashes or spacing.
+pub fn loose_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in fold(s).split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Words: maximal runs of non-space characters.
+pub fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split_whitespace()
+}
+
+pub fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+pub fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Closing characters that may follow the terminal punctuation of a sentence.
+fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | ')' | ']' | '\u{2019}' | '\u{201D}' | '\u{00BB}' | '*'
+    )
+}
+
+/// Does the line end like a sentence (".", "!", "?", "…", possibly followed by
+/// closing quotes or brackets)?
+pub fn ends_sentence(s: &str) -> bool {
+    let t = s.trim_end().trim_end_matches(is_closer);
+    if t.ends_with("...") || t.ends_with('\u{2026}') {
+        return false;
+    }
+    matches!(t.chars().last(), Some('.' | '!' | '?'))
+}
+
+/// Ends with an ellipsis: a truncated teaser.
+pub fn ends_truncated(s: &str) -> bool {
+    let t = s.trim_end_matches(is_closer).trim_end();
+    t.ends_with("...") || t.ends_with('\u{2026}')
+}
+
+/// A line that reads as article prose: a sentence of some length, or a long
+/// line whatever its punctuation. Used to find where the body starts and
+/// ends, which is what "header zone" and "tail zone" mean.
+pub fn is_body_like(s: &str) -> bool {
+    let n = char_len(s);
+    let w = word_count(s);
+    (w >= 8 && ends_sentence(s) && !ends_truncated(s)) || (n >= 160 && w >= 20)
+}
+
+/// A line with no letter and no digit at all ("------ ----", "* * *", "»").
+pub fn has_no_alnum(s: &str) -> bool {
+    !s.chars().any(char::is_alphanumeric)
+}
+
+/// Share of letters that are uppercase (0.0 for no letters).
+pub fn upper_ratio(s: &str) -> f32 {
+    let (mut up, mut letters) = (0u32, 0u32);
+    for c in s.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        if c.is_uppercase() {
+            up += 1;
+        }
+    }
+    if letters == 0 {
+        0.0
+    } else {
+        up as f32 / letters as f32
+    }
+}
+
+/// Share of non-space characters that are digits.
+pub fn digit_ratio(s: &str) -> f32 {
+    let (mut d, mut n) = (0u32, 0u32);
+    for c in s.chars().filter(|c| !c.is_whitespace()) {
+        n += 1;
+        if c.is_ascii_digit() {
+            d += 1;
+        }
+    }
+    if n == 0 {
+        0.0
+    } else {
+        d as f32 / n as f32
+    }
+}
+
+fn starts_upper(w: &str) -> bool {
+    w.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Lowercase particles that may stand inside a personal name.
+const NAME_PARTICLES: &[&str] = &[
+    "al", "al-", "bin", "ibn", "de", "da", "das", "dos", "del", "della", "di", "du", "el", "la",
+    "le", "van", "von", "der", "den", "ter", "ten", "y", "e",
+];
+
+/// A line shaped like a personal name: two to five words, each capitalised
+/// (or a name particle), made of letters, hyphens, apostrophes and initials,
+/// no digits, at most 50 characters. "Minnie Murray", "Jean-Luc de la Roche",
+/// "J. R. Okafor".
+pub fn is_name_shaped(s: &str) -> bool {
+    if char_len(s) > 50 {
+        return false;
+    }
+    let ws: Vec<&str> = words(s).collect();
+    if !(2..=5).contains(&ws.len()) {
+        return false;
+    }
+    let mut capitals = 0;
+    for w in &ws {
+        let ok_chars = w
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '\u{2019}' | '.'));
+        if !ok_chars {
+            return false;
+        }
+        if starts_upper(w) {
+            capitals += 1;
+            // An all-caps word longer than 3 letters is a shout, not a name
+            // ("NEWS", "WORLD"), unless the whole line is in capitals.
+        } else if !NAME_PARTICLES.contains(&w.to_lowercase().as_str()) {
+            return false;
+        }
+    }
+    let first_last_cap = starts_upper(ws[0]) && starts_upper(ws[ws.len() - 1]);
+    capitals >= 2 && first_last_cap
+}
+
+/// The first word, without surrounding punctuation.
+pub fn first_word(s: &str) -> &str {
+    s.split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+}
+
+/// Does `hay` (folded) start with `needle` (folded) at a word boundary?
+pub fn starts_with_word(hay: &str, needle: &str) -> bool {
+    hay.starts_with(needle)
+        && hay[needle.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// Does `hay` (folded) end with `needle` (folded) at a word boundary?
+pub fn ends_with_word(hay: &str, needle: &str) -> bool {
+    hay.ends_with(needle)
+        && hay[..hay.len() - needle.len()]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// Does `hay` (folded) contain `needle` (folded) at word boundaries?
+pub fn contains_word(hay: &str, needle: &str) -> bool {
+    let mut from = 0;
+    while let Some(pos) = hay[from..].find(needle) {
+        let start = from + pos;
+        let end = start + needle.len();
+        let before_ok = hay[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = hay[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        from = start + hay[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_quotes_dashes_space() {
+        assert_eq!(fold("Editor\u{2019}s  Note \u{2014} X"), "editor's note - x");
+        assert_eq!(fold("  A\tB  "), "a b");
+    }
+
+    #[test]
+    fn key_strips_edge_punctuation() {
+        assert_eq!(key("Translate \u{00BB}"), "translate");
+        assert_eq!(key("[custom-twitter-feeds]"), "custom-twitter-feeds");
+        assert_eq!(key("COMMENTS:"), "comments");
+    }
+
+    #[test]
+    fn loose_key_ignores_punctuation() {
+        assert_eq!(
+            loose_key("Islamic State group's shrinking territory"),
+            loose_key("Islamic State group\u{2019}s shrinking territory ")
+        );
+    }
+
+    #[test]
+    fn sentence_endings() {
+        assert!(ends_sentence("He left."));
+        assert!(ends_sentence("\u{201C}We will win.\u{201D}"));
+        assert!(ends_sentence("Is it?"));
+        assert!(!ends_sentence("Tough IS fight ahead"));
+        assert!(!ends_sentence("Wednesday, Nov. 6, \u{2026}"));
+        assert!(ends_truncated("Wednesday, Nov. 6, \u{2026}"));
+    }
+
+    #[test]
+    fn body_like_lines() {
+        assert!(is_body_like(
+            "The council voted on Tuesday to close the old bridge to lorries."
+        ));
+        assert!(!is_body_like("Tough IS fight ahead"));
+        assert!(!is_body_like("By Minnie Murray"));
+    }
+
+    #[test]
+    fn name_shapes() {
+        assert!(is_name_shaped("Minnie Murray"));
+        assert!(is_name_shaped("Jean-Luc de la Roche"));
+        assert!(is_name_shaped("J. R. Okafor"));
+        assert!(!is_name_shaped("Minnie"));
+        assert!(!is_name_shaped("Syrian fighters advance in clashes"));
+        assert!(!is_name_shaped("February 11, 2019"));
+        assert!(!is_name_shaped("The council voted on Tuesday to close it"));
+    }
+
+    #[test]
+    fn word_boundaries() {
+        assert!(starts_with_word("by jane doe", "by"));
+        assert!(!starts_with_word("byzantine empire", "by"));
+        assert!(contains_word("jane doe contributed to this report.", "contributed to this report"));
+        assert!(!contains_word("subscribers", "subscribe"));
+        assert!(ends_with_word("islamic state (afp)", "(afp)"));
+    }
+
+    #[test]
+    fn ratios() {
+        assert!(upper_ratio("HOME NEWS") > 0.99);
+        assert!(digit_ratio("2024") > 0.99);
+        assert_eq!(digit_ratio(""), 0.0);
+    }
+}
