@@ -12,7 +12,12 @@ use clap::{Parser, Subcommand};
 /// records, for each document, its metadata and every line removed with the
 /// stage and reason.
 #[derive(Debug, Parser)]
-#[command(name = "newsclean", version, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    name = "newsclean",
+    version,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

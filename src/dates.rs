@@ -21,8 +21,7 @@ pub struct Stamp {
 impl Stamp {
     /// The date as ISO 8601 (`2018-11-15`), when known.
     pub fn iso(&self) -> Option<String> {
-        self.ymd
-            .map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
+        self.ymd.map(|(y, m, d)| format!("{y:04}-{m:02}-{d:02}"))
     }
 }
 
@@ -38,7 +37,9 @@ struct Parts {
     numbers: Vec<u32>,
 }
 
-const CONNECTORS: &[&str] = &["at", "on", "of", "the", "-", "|", "/", "at:", "on:", "·", "•", "—", "–"];
+const CONNECTORS: &[&str] = &[
+    "at", "on", "of", "the", "-", "|", "/", "at:", "on:", "·", "•", "—", "–",
+];
 const AGO_UNITS: &[&str] = &[
     "second", "seconds", "sec", "secs", "minute", "minutes", "min", "mins", "hour", "hours", "hr",
     "hrs", "day", "days", "week", "weeks", "month", "months", "year", "years",
@@ -138,7 +139,11 @@ fn numeric_date(t: &str) -> Option<Option<(i32, u32, u32)>> {
     if parts[2].len() != 4 && parts[2].len() != 2 {
         return None;
     }
-    let y = if parts[2].len() == 2 { 2000 + n[2] } else { n[2] };
+    let y = if parts[2].len() == 2 {
+        2000 + n[2]
+    } else {
+        n[2]
+    };
     let (a, b) = (n[0], n[1]);
     if !(1..=31).contains(&a) || !(1..=31).contains(&b) || (a > 12 && b > 12) {
         return None;
@@ -149,9 +154,7 @@ fn numeric_date(t: &str) -> Option<Option<(i32, u32, u32)>> {
     // Day first or month first: only a number above 12 tells.
     let ymd = if a > 12 {
         Some((y as i32, b, a))
-    } else if b > 12 {
-        Some((y as i32, a, b))
-    } else if a == b {
+    } else if b > 12 || a == b {
         Some((y as i32, a, b))
     } else {
         None
@@ -212,7 +215,13 @@ pub fn parse_stamp(line: &str) -> Option<Stamp> {
     let (label, rest) = strip_label(&f);
     let spaced: String = rest
         .chars()
-        .map(|c| if matches!(c, ',' | '(' | ')' | '[' | ']') { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, ',' | '(' | ')' | '[' | ']') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let tokens: Vec<&str> = spaced
         .split_whitespace()
@@ -249,10 +258,16 @@ mod tests {
 
     #[test]
     fn named_dates() {
-        assert_eq!(iso("Thursday, March 28, 2024").as_deref(), Some("2024-03-28"));
+        assert_eq!(
+            iso("Thursday, March 28, 2024").as_deref(),
+            Some("2024-03-28")
+        );
         assert_eq!(iso("February 11, 2019").as_deref(), Some("2019-02-11"));
         assert_eq!(iso("28 March 2024").as_deref(), Some("2024-03-28"));
-        assert_eq!(iso("Nov. 6, 2019 10:32 a.m. EST").as_deref(), Some("2019-11-06"));
+        assert_eq!(
+            iso("Nov. 6, 2019 10:32 a.m. EST").as_deref(),
+            Some("2019-11-06")
+        );
         assert!(parse_stamp("March 2024").is_some());
     }
 

@@ -124,7 +124,14 @@ impl Doc {
             let b = bytes[i];
             let (brk, width) = match b {
                 b'\n' => (true, 1),
-                b'\r' => (true, if bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 }),
+                b'\r' => (
+                    true,
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    },
+                ),
                 // U+2028 / U+2029: E2 80 A8 / E2 80 A9
                 0xE2 if bytes.get(i + 1) == Some(&0x80)
                     && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
@@ -153,7 +160,9 @@ impl Doc {
 
     /// Indexes of the lines still kept, in order.
     pub fn kept(&self) -> Vec<usize> {
-        (0..self.lines.len()).filter(|&i| self.lines[i].kept).collect()
+        (0..self.lines.len())
+            .filter(|&i| self.lines[i].kept)
+            .collect()
     }
 
     /// Takes line `i` out, recording why.
@@ -176,7 +185,13 @@ impl Doc {
 
     /// Takes the first `cut` bytes of line `i` out (a breadcrumb glued to a
     /// headline, say), recording the part removed.
-    pub fn cut_prefix(&mut self, i: usize, cut: usize, stage: &'static str, reason: impl Into<String>) {
+    pub fn cut_prefix(
+        &mut self,
+        i: usize,
+        cut: usize,
+        stage: &'static str,
+        reason: impl Into<String>,
+    ) {
         let line = &mut self.lines[i];
         let removed = line.text[..cut].trim().to_string();
         line.text = line.text[cut..].trim().to_string();

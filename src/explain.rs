@@ -13,7 +13,8 @@ use crate::doc::Doc;
 pub fn explain(name: &str, encoding: &str, doc: &Doc) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {name} ({encoding})");
-    let mut by_line: std::collections::BTreeMap<usize, Vec<&crate::doc::Record>> = Default::default();
+    let mut by_line: std::collections::BTreeMap<usize, Vec<&crate::doc::Record>> =
+        Default::default();
     for r in &doc.records {
         by_line.entry(r.line).or_default().push(r);
     }
@@ -35,7 +36,12 @@ pub fn explain(name: &str, encoding: &str, doc: &Doc) -> String {
     }
     let m = &doc.meta;
     let _ = writeln!(out, "#");
-    for (k, v) in [("title", &m.title), ("author", &m.author), ("date", &m.date), ("source", &m.source)] {
+    for (k, v) in [
+        ("title", &m.title),
+        ("author", &m.author),
+        ("date", &m.date),
+        ("source", &m.source),
+    ] {
         let _ = writeln!(out, "# {k}: {}", v.as_deref().unwrap_or("-"));
     }
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
@@ -48,7 +54,11 @@ pub fn explain(name: &str, encoding: &str, doc: &Doc) -> String {
         out,
         "# kept {kept} lines; removed {}{}",
         doc.records.len(),
-        if removed.is_empty() { String::new() } else { format!(" ({})", removed.join(", ")) }
+        if removed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", removed.join(", "))
+        }
     );
     out
 }
@@ -65,7 +75,10 @@ mod tests {
         );
         let e = explain("x.txt", "UTF-8", &doc);
         assert!(e.contains("H    1 | Bridge closes to lorries"), "{e}");
-        assert!(e.contains("-    5 | Advertisement\n       [widgets] widget text \"advertisement\""), "{e}");
+        assert!(
+            e.contains("-    5 | Advertisement\n       [widgets] widget text \"advertisement\""),
+            "{e}"
+        );
         assert!(e.contains("# title: Bridge closes to lorries"));
     }
 }

@@ -33,7 +33,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Explain { file, disable }) => {
             let cleaner = Cleaner::without(&disable)?;
-            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let decoded = decode(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let doc = cleaner.clean(&decoded.text);
             let report = explain(&file.display().to_string(), decoded.encoding, &doc);
@@ -53,7 +54,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if !cli.quiet {
                 eprint!("{}", summary.render());
             }
-            Ok(if summary.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if summary.failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }

@@ -238,7 +238,9 @@ mod tests {
 
     #[test]
     fn list_kinds() {
-        let l = PhraseList::parse("# c\nshare this\n^editor's note\n$(with afp)\n~all rights reserved\n");
+        let l = PhraseList::parse(
+            "# c\nshare this\n^editor's note\n$(with afp)\n~all rights reserved\n",
+        );
         assert!(l.is_exact("Share this »"));
         assert!(l.find("Editor\u{2019}s Note: this was updated").is_some());
         assert!(l.find("The editor's notebook").is_none());

@@ -21,7 +21,9 @@ pub struct Cleaner {
 
 impl Default for Cleaner {
     fn default() -> Self {
-        Cleaner { stages: stages::all() }
+        Cleaner {
+            stages: stages::all(),
+        }
     }
 }
 
@@ -32,7 +34,11 @@ impl Cleaner {
         let names = stages::names();
         for d in disabled {
             if !names.contains(&d.as_str()) || d == "normalize" {
-                let known: Vec<&str> = names.iter().copied().filter(|n| *n != "normalize").collect();
+                let known: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| *n != "normalize")
+                    .collect();
                 return Err(Error::UnknownStage(d.clone(), known.join(", ")));
             }
         }
@@ -100,7 +106,11 @@ impl Summary {
             ));
         }
         if !self.removed_by_stage.is_empty() {
-            let parts: Vec<String> = self.removed_by_stage.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let parts: Vec<String> = self
+                .removed_by_stage
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
             s.push_str(&format!("  lines removed: {}\n", parts.join(", ")));
         }
         s
@@ -112,7 +122,9 @@ pub const REPORT_DIR: &str = ".newsclean";
 
 /// Checks INPUT and OUTPUT before anything is written.
 fn check_paths(input: &Path, output: &Path) -> Result<Option<PathBuf>, Error> {
-    let in_canon = input.canonicalize().map_err(|_| Error::InputMissing(input.to_path_buf()))?;
+    let in_canon = input
+        .canonicalize()
+        .map_err(|_| Error::InputMissing(input.to_path_buf()))?;
     if output.is_file() {
         return Err(Error::OutputIsFile(output.to_path_buf()));
     }
@@ -202,14 +214,29 @@ fn rel_string(p: &Path) -> String {
 }
 
 /// Reads, cleans and writes one document.
-fn process(cleaner: &Cleaner, e: &Entry, output: &Path, on_error: &(dyn Fn(&str) + Sync)) -> manifest::Entry {
+fn process(
+    cleaner: &Cleaner,
+    e: &Entry,
+    output: &Path,
+    on_error: &(dyn Fn(&str) + Sync),
+) -> manifest::Entry {
     let input = rel_string(&e.rel);
     match e.kind {
         Kind::Html => {
-            return manifest::Entry::not_written(input, Status::Skipped, "HTML input (not supported yet)".into(), 0)
+            return manifest::Entry::not_written(
+                input,
+                Status::Skipped,
+                "HTML input (not supported yet)".into(),
+                0,
+            )
         }
         Kind::Other => {
-            return manifest::Entry::not_written(input, Status::Skipped, "not a text document (extension)".into(), 0)
+            return manifest::Entry::not_written(
+                input,
+                Status::Skipped,
+                "not a text document (extension)".into(),
+                0,
+            )
         }
         Kind::Text { .. } => {}
     }
@@ -228,9 +255,17 @@ fn process(cleaner: &Cleaner, e: &Entry, output: &Path, on_error: &(dyn Fn(&str)
             // A named text file that is binary is worth a word; a file
             // without extension is just not a document.
             if e.kind == (Kind::Text { has_ext: true }) {
-                on_error(&format!("{}: skipped: binary file (NUL or control bytes)", e.path.display()));
+                on_error(&format!(
+                    "{}: skipped: binary file (NUL or control bytes)",
+                    e.path.display()
+                ));
             }
-            return manifest::Entry::not_written(input, Status::Skipped, "binary file".into(), bytes_in);
+            return manifest::Entry::not_written(
+                input,
+                Status::Skipped,
+                "binary file".into(),
+                bytes_in,
+            );
         }
     };
     drop(bytes);
@@ -245,7 +280,10 @@ fn process(cleaner: &Cleaner, e: &Entry, output: &Path, on_error: &(dyn Fn(&str)
     let text = doc.render();
     let out_path = output.join(&e.out_rel);
     if let Err(err) = write_atomic(&out_path, text.as_bytes()) {
-        return fail(format!("cannot write {}: {err}", out_path.display()), bytes_in);
+        return fail(
+            format!("cannot write {}: {err}", out_path.display()),
+            bytes_in,
+        );
     }
     let removed = doc.records_by_line().into_iter().cloned().collect();
     manifest::Entry {

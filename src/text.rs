@@ -12,7 +12,9 @@ pub fn fold(s: &str) -> String {
     let mut space = false;
     for c in s.chars() {
         let c = match c {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => '\'',
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => {
+                '\''
+            }
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
             | '\u{00BB}' => '"',
             '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
@@ -239,7 +241,10 @@ mod tests {
 
     #[test]
     fn fold_quotes_dashes_space() {
-        assert_eq!(fold("Editor\u{2019}s  Note \u{2014} X"), "editor's note - x");
+        assert_eq!(
+            fold("Editor\u{2019}s  Note \u{2014} X"),
+            "editor's note - x"
+        );
         assert_eq!(fold("  A\tB  "), "a b");
     }
 
@@ -292,7 +297,10 @@ mod tests {
     fn word_boundaries() {
         assert!(starts_with_word("by jane doe", "by"));
         assert!(!starts_with_word("byzantine empire", "by"));
-        assert!(contains_word("jane doe contributed to this report.", "contributed to this report"));
+        assert!(contains_word(
+            "jane doe contributed to this report.",
+            "contributed to this report"
+        ));
         assert!(!contains_word("subscribers", "subscribe"));
         assert!(ends_with_word("islamic state (afp)", "(afp)"));
     }

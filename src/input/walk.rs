@@ -39,7 +39,10 @@ pub struct WalkError {
 }
 
 pub fn kind_of(path: &Path) -> Kind {
-    match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()) {
+    match path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+    {
         None => Kind::Text { has_ext: false },
         Some(e) if e == "txt" || e == "text" => Kind::Text { has_ext: true },
         Some(e) if e == "html" || e == "htm" || e == "xhtml" => Kind::Html,
@@ -58,7 +61,10 @@ pub fn walk(input: &Path, exclude: Option<&Path>) -> (Vec<Entry>, Vec<WalkError>
     let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut errors = Vec::new();
     if input.is_file() {
-        let name = input.file_name().map(PathBuf::from).unwrap_or_else(|| input.to_path_buf());
+        let name = input
+            .file_name()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| input.to_path_buf());
         found.push((input.to_path_buf(), name));
     } else {
         let walker = WalkDir::new(input)
@@ -85,7 +91,11 @@ pub fn walk(input: &Path, exclude: Option<&Path>) -> (Vec<Entry>, Vec<WalkError>
                     let ft = e.file_type();
                     let is_file = ft.is_file() || (ft.is_symlink() && e.path().is_file());
                     if e.depth() > 0 && is_file {
-                        let rel = e.path().strip_prefix(input).unwrap_or(e.path()).to_path_buf();
+                        let rel = e
+                            .path()
+                            .strip_prefix(input)
+                            .unwrap_or(e.path())
+                            .to_path_buf();
                         found.push((e.path().to_path_buf(), rel));
                     } else if ft.is_symlink() && !e.path().exists() {
                         errors.push(WalkError {
@@ -95,7 +105,10 @@ pub fn walk(input: &Path, exclude: Option<&Path>) -> (Vec<Entry>, Vec<WalkError>
                     }
                 }
                 Err(err) => errors.push(WalkError {
-                    path: err.path().map(Path::to_path_buf).unwrap_or_else(|| input.to_path_buf()),
+                    path: err
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| input.to_path_buf()),
                     message: err
                         .io_error()
                         .map(|e| e.to_string())
@@ -108,28 +121,42 @@ pub fn walk(input: &Path, exclude: Option<&Path>) -> (Vec<Entry>, Vec<WalkError>
     (assign_outputs(found), errors)
 }
 
-/// `rel/name.ext` -> `rel/name.txt`; when two inputs map to the same
-/// output, the later one (in sorted order) keeps its full name plus `.txt`.
+/// `rel/name.ext` -> `rel/name.txt`. When two inputs map to the same
+/// output, a `.txt` input keeps the name (its output is its own name), and
+/// the other one, later in sorted order, is written as its full name plus
+/// `.txt` ("story.text" -> "story.text.txt").
 fn assign_outputs(found: Vec<(PathBuf, PathBuf)>) -> Vec<Entry> {
     let mut taken: HashSet<PathBuf> = HashSet::new();
+    let is_text = |rel: &Path| matches!(kind_of(rel), Kind::Text { .. });
+    // First pass: text inputs whose output name is their own name.
+    for (_, rel) in &found {
+        if is_text(rel) && rel.extension().is_some_and(|e| e == "txt") {
+            taken.insert(rel.clone());
+        }
+    }
     let mut entries = Vec::with_capacity(found.len());
-    // Text documents claim their names first, in order; others get a name too
-    // (for the manifest) but never take one from a document.
     for (path, rel) in found {
         let kind = kind_of(&rel);
+        let own = rel.extension().is_some_and(|e| e == "txt");
         let mut out = rel.with_extension("txt");
         let mut renamed = false;
-        while taken.contains(&out) {
-            let mut name = out.file_name().unwrap_or_default().to_os_string();
-            if !renamed {
-                name = rel.file_name().unwrap_or_default().to_os_string();
+        if !own {
+            while taken.contains(&out) {
+                let base = if renamed {
+                    out.file_name()
+                } else {
+                    rel.file_name()
+                };
+                let mut name = base.unwrap_or_default().to_os_string();
+                name.push(".txt");
+                out = out.with_file_name(name);
+                renamed = true;
             }
-            name.push(".txt");
-            out = out.with_file_name(name);
-            renamed = true;
-        }
-        if matches!(kind, Kind::Text { .. }) {
-            taken.insert(out.clone());
+            // Only documents claim names; skipped files get one for the
+            // manifest but never take one from a document.
+            if is_text(&rel) {
+                taken.insert(out.clone());
+            }
         }
         entries.push(Entry {
             path,
@@ -162,7 +189,8 @@ mod tests {
             .collect();
         let e = assign_outputs(found);
         let outs: Vec<String> = e.iter().map(|e| e.out_rel.display().to_string()).collect();
-        assert_eq!(outs, ["a.txt", "a.text.txt", "a.txt.txt", "b.txt"]);
-        assert!(!e[0].renamed && e[1].renamed && e[2].renamed && !e[3].renamed);
+        // "a.txt" keeps its name; "a" and "a.text" give way.
+        assert_eq!(outs, ["a.txt.txt", "a.text.txt", "a.txt", "b.txt"]);
+        assert!(e[0].renamed && e[1].renamed && !e[2].renamed && !e[3].renamed);
     }
 }

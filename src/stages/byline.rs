@@ -102,7 +102,8 @@ fn parse_byline(line: &str, edge: bool) -> Option<ParsedByline> {
         .filter_map(|n| {
             let head: Vec<&str> = f.split_whitespace().take(n).collect();
             let head = head.join(" ");
-            (head.split_whitespace().count() == n && p.byline_openers.is_exact(&head)).then_some(head.len())
+            (head.split_whitespace().count() == n && p.byline_openers.is_exact(&head))
+                .then_some(head.len())
         })
         .max();
     let rest: &str = match opener_len {
@@ -131,7 +132,7 @@ fn parse_byline(line: &str, edge: bool) -> Option<ParsedByline> {
         } else if is_name_shaped(part) && !p.navigation.is_exact(part) {
             names += 1;
             out.author.get_or_insert_with(|| part.to_string());
-        } else if p.byline_roles.is_exact(part) || p.byline_roles.find(part).is_some_and(|_| part.split_whitespace().count() <= 4) {
+        } else if is_role(part) {
         } else if let Some(stamp) = parse_stamp(part) {
             out.date = out.date.or(stamp.iso());
         } else if n > 0 && opener_len.is_some() && starts_with_word(&fold(part), "in") {
@@ -141,16 +142,47 @@ fn parse_byline(line: &str, edge: bool) -> Option<ParsedByline> {
         }
     }
     // Without an opener the line must hold a name: "Jane Doe, Reuters".
-    let first_ok = lone_agency(parts[0]).is_some() || is_name_shaped(parts[0]) || p.byline_roles.is_exact(parts[0]);
+    let first_ok = lone_agency(parts[0]).is_some() || is_name_shaped(parts[0]) || is_role(parts[0]);
     if !first_ok || (opener_len.is_none() && (names == 0 || parts.len() < 2)) {
         return None;
     }
     Some(out)
 }
 
+/// A role ("Staff Writer"), or an outlet's name followed by one ("Meridian
+/// Daily staff", "Atlas Times reporter").
+fn is_role(part: &str) -> bool {
+    let roles = &phrases().byline_roles;
+    if roles.is_exact(part) {
+        return true;
+    }
+    let words: Vec<&str> = part.split_whitespace().collect();
+    if words.len() > 6 {
+        return false;
+    }
+    (1..=2.min(words.len().saturating_sub(1))).any(|n| {
+        let (head, tail) = words.split_at(words.len() - n);
+        roles.is_exact(&tail.join(" "))
+            && head
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    })
+}
+
 fn split_parts(s: &str) -> Vec<&str> {
     let mut parts = vec![s];
-    for sep in [" | ", " and ", " & ", ", ", " - ", " \u{2013} ", " \u{2014} ", " / ", " \u{00B7} ", " in "] {
+    for sep in [
+        " | ",
+        " and ",
+        " & ",
+        ", ",
+        " - ",
+        " \u{2013} ",
+        " \u{2014} ",
+        " / ",
+        " \u{00B7} ",
+        " in ",
+    ] {
         parts = parts
             .into_iter()
             .flat_map(|p| p.split(sep))
@@ -166,7 +198,8 @@ mod tests {
     use super::*;
     use crate::stages::testutil::doc;
 
-    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY: &str =
+        "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     fn run(text: &str) -> Doc {
         let mut d = doc(text);
@@ -175,22 +208,38 @@ mod tests {
     }
 
     fn kept(d: &Doc) -> Vec<&str> {
-        d.lines.iter().filter(|l| l.kept).map(|l| l.text.as_str()).collect()
+        d.lines
+            .iter()
+            .filter(|l| l.kept)
+            .map(|l| l.text.as_str())
+            .collect()
     }
 
     #[test]
     fn by_lines() {
-        let d = run(&format!("Bridge closes\nBy Jane Doe and Ali Hassan | Reuters\n{BODY}\n"));
+        let d = run(&format!(
+            "Bridge closes\nBy Jane Doe and Ali Hassan | Reuters\n{BODY}\n"
+        ));
         assert_eq!(kept(&d), ["Bridge closes", BODY]);
         assert_eq!(d.meta.author.as_deref(), Some("Jane Doe"));
         assert_eq!(d.meta.source.as_deref(), Some("Reuters"));
-        let d = run(&format!("Bridge closes\nWritten by Kofi Mensah, Staff Writer\n{BODY}\n"));
+        let d = run(&format!(
+            "Bridge closes\nWritten by Kofi Mensah, Staff Writer\n{BODY}\n"
+        ));
         assert_eq!(kept(&d), ["Bridge closes", BODY]);
+        let d = run(&format!(
+            "Bridge closes\nBy Harbour Post reporter\n{BODY}\n"
+        ));
+        assert_eq!(kept(&d), ["Bridge closes", BODY]);
+        let d = run(&format!("Bridge closes\nBy the river staff\n{BODY}\n"));
+        assert_eq!(kept(&d).len(), 3);
     }
 
     #[test]
     fn published_line_and_agency() {
-        let d = run(&format!("Bridge closes\nPublished November 15th, 2018 - 06:00 GMT\nAFP\n{BODY}\n"));
+        let d = run(&format!(
+            "Bridge closes\nPublished November 15th, 2018 - 06:00 GMT\nAFP\n{BODY}\n"
+        ));
         assert_eq!(kept(&d), ["Bridge closes", BODY]);
         assert_eq!(d.meta.date.as_deref(), Some("2018-11-15"));
         assert_eq!(d.meta.source.as_deref(), Some("AFP"));
@@ -198,7 +247,9 @@ mod tests {
 
     #[test]
     fn author_name_under_headline() {
-        let d = run(&format!("Bridge closes to lorries\nMinnie Murray\n{BODY}\n"));
+        let d = run(&format!(
+            "Bridge closes to lorries\nMinnie Murray\n{BODY}\n"
+        ));
         assert_eq!(kept(&d), ["Bridge closes to lorries", BODY]);
         assert_eq!(d.meta.author.as_deref(), Some("Minnie Murray"));
     }

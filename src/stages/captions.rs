@@ -23,9 +23,15 @@ impl Stage for Captions {
 
     fn run(&self, doc: &mut Doc) {
         let kept = doc.kept();
-        let keys: Vec<String> = kept.iter().map(|&i| loose_key(&doc.lines[i].text)).collect();
+        let keys: Vec<String> = kept
+            .iter()
+            .map(|&i| loose_key(&doc.lines[i].text))
+            .collect();
         for (a, &i) in kept.iter().enumerate() {
-            if Some(i) == doc.headline || keys[a].is_empty() || char_len(&doc.lines[i].text) > MAX_CAPTION {
+            if Some(i) == doc.headline
+                || keys[a].is_empty()
+                || char_len(&doc.lines[i].text) > MAX_CAPTION
+            {
                 continue;
             }
             for b in a + 1..(a + 1 + REPEAT_WINDOW).min(kept.len()) {
@@ -48,13 +54,28 @@ impl Stage for Captions {
                 continue;
             }
             if let Some(credit) = photo_credit(&doc.lines[i].text) {
-                doc.remove(i, self.name(), format!("image caption with photo credit \"{credit}\""));
+                doc.remove(
+                    i,
+                    self.name(),
+                    format!("image caption with photo credit \"{credit}\""),
+                );
             }
         }
     }
 }
 
-const CREDIT_LABELS: &[&str] = &["photo", "photos", "photograph", "picture", "image", "credit", "file photo", "pictured", "photo credit", "image credit"];
+const CREDIT_LABELS: &[&str] = &[
+    "photo",
+    "photos",
+    "photograph",
+    "picture",
+    "image",
+    "credit",
+    "file photo",
+    "pictured",
+    "photo credit",
+    "image credit",
+];
 
 /// The credit that closes a caption line, if the line is one.
 fn photo_credit(line: &str) -> Option<String> {
@@ -67,6 +88,18 @@ fn photo_credit(line: &str) -> Option<String> {
     for label in CREDIT_LABELS {
         if starts_with_word(&f, label) && f[label.len()..].trim_start().starts_with(':') {
             return Some((*label).to_string());
+        }
+    }
+    // "... at dawn. Photo: Jane Doe/AFP": a short credit closes the line.
+    for label in CREDIT_LABELS {
+        let pat = format!(" {label}:");
+        if let Some(pos) = f.rfind(&pat) {
+            let credit = f[pos + pat.len()..].trim();
+            let before = f[..pos].trim_end();
+            let closes = before.ends_with(['.', ',', '|', '-', ';']) || ends_sentence(before);
+            if closes && !credit.is_empty() && credit.split_whitespace().count() <= 6 {
+                return Some((*label).to_string());
+            }
         }
     }
     // A closing "(...)" group.
@@ -107,7 +140,8 @@ mod tests {
     use super::*;
     use crate::stages::testutil::kept_after;
 
-    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY: &str =
+        "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
     const BODY2: &str = "Residents asked for a shuttle bus while the bridge is closed.";
 
     #[test]
@@ -130,6 +164,7 @@ mod tests {
             "Smoke rises over the port on Sunday. (Photo: Jane Doe/AFP)",
             "Photo: Jane Doe/Reuters",
             "Rescuers at the scene | Getty Images",
+            "The entrance at Northwind General. Photo: Northwind Herald",
         ] {
             assert!(photo_credit(l).is_some(), "caption: {l}");
         }
@@ -141,6 +176,7 @@ mod tests {
             "The minister resigned on Friday, the ministry said. (AFP)",
             "The plan was approved by the council (by seven votes to two).",
             "Prices rose (Reuters reported) but fell later.",
+            "He took the photo: a blurred shot of the harbour that later won a prize in the national competition.",
         ] {
             assert!(photo_credit(l).is_none(), "body: {l}");
         }

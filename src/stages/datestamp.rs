@@ -46,7 +46,8 @@ mod tests {
     use super::*;
     use crate::stages::testutil::doc;
 
-    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY: &str =
+        "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     #[test]
     fn stamps_go_and_dates_are_ranked() {
@@ -54,10 +55,20 @@ mod tests {
             "Thursday, March 28, 2024\nBridge closes\nJane Roe\nFebruary 11, 2019\n{BODY}\nIn March 2024 the bridge reopened to buses only.\n"
         ));
         DateStamp.run(&mut d);
-        let kept: Vec<&str> = d.lines.iter().filter(|l| l.kept).map(|l| l.text.as_str()).collect();
+        let kept: Vec<&str> = d
+            .lines
+            .iter()
+            .filter(|l| l.kept)
+            .map(|l| l.text.as_str())
+            .collect();
         assert_eq!(
             kept,
-            ["Bridge closes", "Jane Roe", BODY, "In March 2024 the bridge reopened to buses only."]
+            [
+                "Bridge closes",
+                "Jane Roe",
+                BODY,
+                "In March 2024 the bridge reopened to buses only."
+            ]
         );
         assert_eq!(d.meta.date.as_deref(), Some("2019-02-11"));
         assert_eq!(d.records[0].reason, "page date stamp at the top");

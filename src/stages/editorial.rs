@@ -50,7 +50,8 @@ mod tests {
     use super::*;
     use crate::stages::testutil::kept_after;
 
-    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY: &str =
+        "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     #[test]
     fn notes_go() {

@@ -26,10 +26,29 @@ impl Stage for Headline {
         let mut head = first;
         // A trail glued to the headline, with the headline on the next line.
         if let Some(&second) = kept.get(1) {
-            let (k1, k2) = (loose_key(&doc.lines[first].text), loose_key(&doc.lines[second].text));
-            if k1.len() > k2.len() && k1.ends_with(&k2) && !k2.is_empty() && is_title_shaped(&doc.lines[second].text) {
+            let (k1, k2) = (
+                loose_key(&doc.lines[first].text),
+                loose_key(&doc.lines[second].text),
+            );
+            if k1.len() > k2.len()
+                && k1.ends_with(&k2)
+                && !k2.is_empty()
+                && is_title_shaped(&doc.lines[second].text)
+            {
                 doc.remove(first, self.name(), "breadcrumb ending with the headline");
                 head = second;
+            }
+        }
+        // A masthead: a short Title-Case line underlined by a separator, with
+        // the real headline below it.
+        if is_masthead(doc, head) {
+            if let Some(&next) = kept.iter().find(|&&i| i > head) {
+                if is_title_shaped(&doc.lines[next].text)
+                    && word_count(&doc.lines[next].text) > word_count(&doc.lines[head].text)
+                {
+                    doc.remove(head, self.name(), "masthead above the headline");
+                    head = next;
+                }
             }
         }
         let text = doc.lines[head].text.clone();
@@ -43,11 +62,29 @@ impl Stage for Headline {
             let other = loose_key(&doc.lines[i].text);
             if other == k {
                 doc.remove(i, self.name(), "headline repeated");
-            } else if other.ends_with(&k) && word_count(&other) - word_count(&k) <= 6 && !crate::text::is_body_like(&doc.lines[i].text) {
+            } else if other.ends_with(&k)
+                && word_count(&other) - word_count(&k) <= 6
+                && !crate::text::is_body_like(&doc.lines[i].text)
+            {
                 doc.remove(i, self.name(), "breadcrumb ending with the headline");
             }
         }
     }
+}
+
+/// A short line of capitalised words followed by a separator line ("=====").
+fn is_masthead(doc: &Doc, i: usize) -> bool {
+    let t = &doc.lines[i].text;
+    let underlined = doc
+        .lines
+        .get(i + 1)
+        .is_some_and(|l| !l.kept && crate::text::has_no_alnum(&l.text) && char_len(&l.text) >= 3);
+    let capitalised = t.split_whitespace().all(|w| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+    });
+    underlined && capitalised && word_count(t) <= 4
 }
 
 /// Shaped like a headline: one to 30 words, at most 250 characters, not a
@@ -71,8 +108,10 @@ pub fn is_title_shaped(s: &str) -> bool {
 mod tests {
     use super::*;
     use crate::stages::testutil::doc;
+    use crate::stages::Stage;
 
-    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY: &str =
+        "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     fn run(text: &str) -> Doc {
         let mut d = doc(text);
@@ -95,11 +134,30 @@ mod tests {
 
     #[test]
     fn repeated_headline_kept_once() {
-        let d = run(&format!("Bridge closes to lorries\nBridge closes to lorries\n{BODY}\n"));
+        let d = run(&format!(
+            "Bridge closes to lorries\nBridge closes to lorries\n{BODY}\n"
+        ));
         assert_eq!(d.render(), format!("Bridge closes to lorries\n\n{BODY}\n"));
-        let d = run(&format!("HomeNEWSLOCALBridge closes to lorries\nBridge closes to lorries\n{BODY}\n"));
+        let d = run(&format!(
+            "HomeNEWSLOCALBridge closes to lorries\nBridge closes to lorries\n{BODY}\n"
+        ));
         assert_eq!(d.render(), format!("Bridge closes to lorries\n\n{BODY}\n"));
         assert_eq!(d.records[0].reason, "breadcrumb ending with the headline");
+    }
+
+    #[test]
+    fn masthead_underlined_above_headline() {
+        let mut d = doc(&format!(
+            "The Harbour Post\n=========\nBridge closes to lorries\n{BODY}\n"
+        ));
+        crate::stages::widgets::Widgets.run(&mut d);
+        Headline.run(&mut d);
+        assert_eq!(d.meta.title.as_deref(), Some("Bridge closes to lorries"));
+        // Without the rule under it, a short title stays the headline.
+        let d = run(&format!(
+            "Storm Hits Coast\nThousands without power as winds reach the coast\n{BODY}\n"
+        ));
+        assert_eq!(d.meta.title.as_deref(), Some("Storm Hits Coast"));
     }
 
     #[test]

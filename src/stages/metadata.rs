@@ -7,9 +7,12 @@ use super::Stage;
 use crate::dates::parse_stamp;
 use crate::doc::{DateRank, Doc};
 use crate::phrases::phrases;
-use crate::text::word_count;
+use crate::text::{is_body_like, word_count};
 
 pub struct Metadata;
+
+/// How many body paragraphs from the top may hold the dateline.
+const DATELINE_PARAGRAPHS: usize = 3;
 
 /// How far into the first paragraph a dateline may reach.
 const MAX_DATELINE: usize = 90;
@@ -20,15 +23,26 @@ impl Stage for Metadata {
     }
 
     fn run(&self, doc: &mut Doc) {
-        let Some(first) = doc.zones().first_body else {
-            return;
-        };
-        let (agency, date) = read_dateline(&doc.lines[first].text);
-        if let Some(a) = agency {
-            doc.meta.offer_source(&a);
-        }
-        if let Some(d) = date {
-            doc.meta.offer_date(d, DateRank::Dateline);
+        // The dateline opens the story, but a scraper may have put a
+        // standfirst or a stray caption before it: look at the first few
+        // body paragraphs and take the first dateline found.
+        let firsts = doc
+            .lines
+            .iter()
+            .filter(|l| l.kept && is_body_like(&l.text))
+            .take(DATELINE_PARAGRAPHS);
+        for line in firsts {
+            let (agency, date) = read_dateline(&line.text);
+            if agency.is_none() && date.is_none() {
+                continue;
+            }
+            if let Some(a) = agency {
+                doc.meta.offer_source(&a);
+            }
+            if let Some(d) = date {
+                doc.meta.offer_date(d, DateRank::Dateline);
+            }
+            break;
         }
     }
 }
@@ -55,10 +69,20 @@ pub fn read_dateline(par: &str) -> (Option<String>, Option<String>) {
     let agencies = &phrases().agencies;
     let mut agency = None;
     let mut rest = Vec::new();
-    for (n, seg) in head.split([',', '(', ')']).map(str::trim).filter(|s| !s.is_empty()).enumerate() {
+    for (n, seg) in head
+        .split([',', '(', ')'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .enumerate()
+    {
         if let Some(a) = agencies.lookup(seg) {
             agency.get_or_insert_with(|| a.to_string());
-        } else if n == 0 && seg.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) {
+        } else if n == 0
+            && seg
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+        {
             // the city: "BEIRUT", "PARIS"
         } else {
             rest.push(seg);

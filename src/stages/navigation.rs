@@ -25,8 +25,8 @@ impl Stage for Navigation {
 
     fn run(&self, doc: &mut Doc) {
         let zones = doc.zones();
-        let kept = doc.kept();
-        for &i in &kept {
+        remove_menu_runs(doc, &zones, self.name());
+        for i in doc.kept() {
             let text = doc.lines[i].text.clone();
             if is_body_like(&text) {
                 continue;
@@ -48,7 +48,6 @@ impl Stage for Navigation {
                 doc.remove(i, self.name(), "section label above the article");
             }
         }
-        remove_menu_runs(doc, &zones, self.name());
     }
 }
 
@@ -73,12 +72,26 @@ fn glued_menu(line: &str) -> bool {
     false
 }
 
-const CRUMB_SEPARATORS: &[&str] = &[" > ", " \u{00BB} ", " \u{203A} ", " | ", " / ", " \u{2022} ", " \u{00B7} ", " :: ", " \u{2192} "];
+const CRUMB_SEPARATORS: &[&str] = &[
+    " > ",
+    " \u{00BB} ",
+    " \u{203A} ",
+    " | ",
+    " / ",
+    " \u{2022} ",
+    " \u{00B7} ",
+    " :: ",
+    " \u{2192} ",
+];
 
 /// The items of a breadcrumb or menu line, if the line is one.
 fn crumb_items(line: &str) -> Option<Vec<&str>> {
     let sep = CRUMB_SEPARATORS.iter().find(|s| line.contains(*s))?;
-    let items: Vec<&str> = line.split(sep).map(str::trim).filter(|s| !s.is_empty()).collect();
+    let items: Vec<&str> = line
+        .split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     if items.len() < 2 {
         return None;
     }
@@ -89,7 +102,8 @@ fn crumb_items(line: &str) -> Option<Vec<&str>> {
         return None;
     }
     let navs = items.iter().filter(|s| nav_item(s)).count();
-    let last_ok = short(&last[0]) || (strong && !ends_sentence(last[0]) && word_count(last[0]) <= 20);
+    let last_ok =
+        short(&last[0]) || (strong && !ends_sentence(last[0]) && word_count(last[0]) <= 20);
     if !last_ok {
         return None;
     }
@@ -134,14 +148,20 @@ fn remove_menu_runs(doc: &mut Doc, zones: &Zones, stage: &'static str) {
         }
         let run = &kept[start..end];
         if run.len() >= 3 {
-            let navs = run.iter().filter(|&&i| nav_item(&doc.lines[i].text)).count();
+            let navs = run
+                .iter()
+                .filter(|&&i| nav_item(&doc.lines[i].text))
+                .count();
             if navs >= 1 || run.len() >= 5 {
                 let mut take = run.to_vec();
                 // The last item, right before the first body paragraph, and
                 // not a menu word: that is a short headline, not a menu item.
                 if let (Some(&last), Some(first)) = (run.last(), zones.first_body) {
                     let next_is_body = kept.get(end).is_some_and(|&n| n == first);
-                    if next_is_body && !nav_item(&doc.lines[last].text) && word_count(&doc.lines[last].text) >= 2 {
+                    if next_is_body
+                        && !nav_item(&doc.lines[last].text)
+                        && word_count(&doc.lines[last].text) >= 2
+                    {
                         take.pop();
                     }
                 }
@@ -159,12 +179,18 @@ mod tests {
     use super::*;
     use crate::stages::testutil::{kept_after, removed_after};
 
-    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY: &str =
+        "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     #[test]
     fn glued_menu_words() {
-        let text = format!("HomeNEWSWORLD NEWSBridge closes to lorries\nBridge closes to lorries\n{BODY}\n");
-        assert_eq!(kept_after(&Navigation, &text), ["Bridge closes to lorries", BODY]);
+        let text = format!(
+            "HomeNEWSWORLD NEWSBridge closes to lorries\nBridge closes to lorries\n{BODY}\n"
+        );
+        assert_eq!(
+            kept_after(&Navigation, &text),
+            ["Bridge closes to lorries", BODY]
+        );
         assert!(!glued_menu("McDonald's opens a new branch"));
         assert!(!glued_menu("iPhone sales rise"));
     }
@@ -172,14 +198,19 @@ mod tests {
     #[test]
     fn breadcrumb_trails() {
         let text = format!("Home > World > Middle East\nHeadline of the day\n{BODY}\n");
-        assert_eq!(kept_after(&Navigation, &text), ["Headline of the day", BODY]);
+        assert_eq!(
+            kept_after(&Navigation, &text),
+            ["Headline of the day", BODY]
+        );
         let text = format!("News | Sport | Weather | Travel\n{BODY}\n");
         assert_eq!(kept_after(&Navigation, &text), [BODY]);
     }
 
     #[test]
     fn trail_ending_in_headline_keeps_headline() {
-        let text = format!("Home \u{00BB} World \u{00BB} Bridge closes to lorries after warning\n{BODY}\n");
+        let text = format!(
+            "Home \u{00BB} World \u{00BB} Bridge closes to lorries after warning\n{BODY}\n"
+        );
         let mut d = crate::stages::testutil::doc(&text);
         Navigation.run(&mut d);
         assert_eq!(d.lines[0].text, "Bridge closes to lorries after warning");
@@ -204,6 +235,9 @@ mod tests {
     #[test]
     fn section_label_only_in_header() {
         let text = format!("WORLD NEWS\nBridge closes\n{BODY}\nPolitics\n{BODY}\n");
-        assert_eq!(kept_after(&Navigation, &text), ["Bridge closes", BODY, "Politics", BODY]);
+        assert_eq!(
+            kept_after(&Navigation, &text),
+            ["Bridge closes", BODY, "Politics", BODY]
+        );
     }
 }

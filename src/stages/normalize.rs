@@ -139,7 +139,12 @@ fn unwrap_hard_wrapped(lines: Vec<Line>) -> Vec<Line> {
     if substantial < 3 || over * 20 > substantial {
         return lines;
     }
-    let w = lens.iter().copied().filter(|&n| n <= MAX_WRAP).max().unwrap_or(0);
+    let w = lens
+        .iter()
+        .copied()
+        .filter(|&n| n <= MAX_WRAP)
+        .max()
+        .unwrap_or(0);
     // A line a wrapping program broke: long, and the next word would not
     // have fitted. A line that ends a sentence is left as a paragraph end:
     // at worst a wrapped paragraph is split in two where a sentence ends.
@@ -152,7 +157,9 @@ fn unwrap_hard_wrapped(lines: Vec<Line>) -> Vec<Line> {
             && (!ends_sentence(&lines[i].text)
                 || next.text.chars().next().is_some_and(char::is_lowercase))
     };
-    let joins: Vec<bool> = (0..lines.len().saturating_sub(1)).map(breaks_here).collect();
+    let joins: Vec<bool> = (0..lines.len().saturating_sub(1))
+        .map(breaks_here)
+        .collect();
     let wrap_points = joins.iter().filter(|&&j| j).count();
     // Wrapping shows on many lines, not on one or two.
     if wrap_points < 2 || wrap_points * 10 < substantial * 3 {
@@ -188,17 +195,26 @@ mod tests {
 
     #[test]
     fn spaces_controls_and_nfc() {
-        assert_eq!(normalize_line("\u{00A0} a\u{2003}\u{2003}b\u{200B}c\u{0007} "), "a bc");
+        assert_eq!(
+            normalize_line("\u{00A0} a\u{2003}\u{2003}b\u{200B}c\u{0007} "),
+            "a bc"
+        );
         // e + combining acute -> precomposed
         assert_eq!(normalize_line("Cafe\u{0301}"), "Caf\u{00E9}");
         // typographic quotes and dashes kept
-        assert_eq!(normalize_line("\u{201C}Yes\u{201D} \u{2014} no"), "\u{201C}Yes\u{201D} \u{2014} no");
+        assert_eq!(
+            normalize_line("\u{201C}Yes\u{201D} \u{2014} no"),
+            "\u{201C}Yes\u{201D} \u{2014} no"
+        );
         assert_eq!(normalize_line("a\u{200D}b"), "a\u{200D}b");
     }
 
     #[test]
     fn entities_decoded_to_a_fixed_point() {
-        assert_eq!(normalize_line("AT&amp;T&#8217;s&nbsp;deal"), "AT&T\u{2019}s deal");
+        assert_eq!(
+            normalize_line("AT&amp;T&#8217;s&nbsp;deal"),
+            "AT&T\u{2019}s deal"
+        );
         assert_eq!(normalize_line("R&amp;amp;D"), "R&D");
         assert_eq!(normalize_line("Tom & Jerry"), "Tom & Jerry");
     }
@@ -206,7 +222,11 @@ mod tests {
     #[test]
     fn blank_lines_dropped_and_remembered() {
         let d = doc("a\n\n \u{00A0}\nb\nc");
-        let t: Vec<(&str, bool)> = d.lines.iter().map(|l| (l.text.as_str(), l.gap_before)).collect();
+        let t: Vec<(&str, bool)> = d
+            .lines
+            .iter()
+            .map(|l| (l.text.as_str(), l.gap_before))
+            .collect();
         assert_eq!(t, [("a", false), ("b", true), ("c", false)]);
     }
 
@@ -244,6 +264,10 @@ Engineers expect the work to take about six weeks, and ferries will\n\
 use the southern berth in the meantime, the authority said in a\n\
 statement. Passengers were told to allow extra time.\n";
         let d = doc(text);
-        assert!(d.lines[0].text.contains("well-funded"), "{:?}", d.lines[0].text);
+        assert!(
+            d.lines[0].text.contains("well-funded"),
+            "{:?}",
+            d.lines[0].text
+        );
     }
 }

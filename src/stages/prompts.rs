@@ -32,22 +32,42 @@ impl Stage for Prompts {
             if char_len(text) > MAX_PROMPT {
                 continue;
             }
+            if all_items_are_prompts(text) {
+                doc.remove(i, self.name(), "login or subscription links");
+                continue;
+            }
             let Some((kind, phrase)) = phrases().prompts.find(text) else {
                 continue;
             };
             let near_edge = rank < 4 || rank + 4 >= n;
-            let cookie = phrase.contains("cookie") || phrase.contains("continuing to") || phrase.contains("using this site");
+            let cookie = phrase.contains("cookie")
+                || phrase.contains("continuing to")
+                || phrase.contains("using this site");
             let ok = match kind {
                 Hit::Exact => true,
                 _ if cookie => near_edge,
                 _ => true,
             };
             if ok {
-                let what = if cookie { "cookie notice" } else { "login or subscription prompt" };
+                let what = if cookie {
+                    "cookie notice"
+                } else {
+                    "login or subscription prompt"
+                };
                 doc.remove(i, self.name(), format!("{what} \"{phrase}\""));
             }
         }
     }
+}
+
+/// "Sign in | Subscribe", "Log in / Register": every item a prompt.
+fn all_items_are_prompts(line: &str) -> bool {
+    let items: Vec<&str> = line
+        .split(['|', '/', '\u{00B7}', '\u{2022}'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    items.len() >= 2 && items.iter().all(|i| phrases().prompts.is_exact(i))
 }
 
 /// "4 min read", "5 minute read", "Reading time: 3 minutes", "3 mins".
@@ -66,9 +86,15 @@ fn is_reading_time(line: &str) -> bool {
     }
     let tail = rest[digits.len()..].trim_start().trim_start_matches('-');
     let unit = tail.split_whitespace().next().unwrap_or("");
-    let unit_ok = matches!(unit, "min" | "mins" | "minute" | "minutes" | "min." | "-min");
+    let unit_ok = matches!(
+        unit,
+        "min" | "mins" | "minute" | "minutes" | "min." | "-min"
+    );
     let after: Vec<&str> = tail.split_whitespace().skip(1).collect();
-    unit_ok && (after.is_empty() || after == ["read"] || (f.starts_with("reading time") && after.is_empty()))
+    unit_ok
+        && (after.is_empty()
+            || after == ["read"]
+            || (f.starts_with("reading time") && after.is_empty()))
 }
 
 #[cfg(test)]
@@ -76,7 +102,8 @@ mod tests {
     use super::*;
     use crate::stages::testutil::kept_after;
 
-    const BODY: &str = "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
+    const BODY: &str =
+        "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     #[test]
     fn reading_time() {
@@ -90,7 +117,7 @@ mod tests {
     #[test]
     fn prompts_go() {
         let text = format!(
-            "Skip to main content\nLog in\nSubscribe now\nHeadline\n3 min read\n{BODY}\nSign up for our daily newsletter and get the news first.\n{BODY}\nWe use cookies to improve your experience on our site.\n"
+            "Skip to main content\nLog in\nSign in | Subscribe\nSubscribe now\nHeadline\n3 min read\n{BODY}\nSign up for our daily newsletter and get the news first.\n{BODY}\nWe use cookies to improve your experience on our site.\n"
         );
         assert_eq!(kept_after(&Prompts, &text), ["Headline", BODY, BODY]);
     }

@@ -63,7 +63,11 @@ impl Stage for Tail {
             if after as f32 <= before as f32 * ratio {
                 doc.remove(h, self.name(), format!("tail heading \"{heading}\""));
                 for &i in &kept[pos + 1..] {
-                    doc.remove(i, self.name(), format!("in the tail block under \"{heading}\""));
+                    doc.remove(
+                        i,
+                        self.name(),
+                        format!("in the tail block under \"{heading}\""),
+                    );
                 }
                 return;
             }
@@ -76,7 +80,11 @@ impl Stage for Tail {
                     if is_body_like(t) || word_count(t) > 16 {
                         break;
                     }
-                    doc.remove(i, self.name(), format!("teaser in the inline box \"{heading}\""));
+                    doc.remove(
+                        i,
+                        self.name(),
+                        format!("teaser in the inline box \"{heading}\""),
+                    );
                 }
             }
         }
@@ -100,10 +108,26 @@ fn tail_heading(line: &str) -> Option<(String, Strength)> {
         if let Some(h) = lookup(line) {
             return Some(h);
         }
+        // "Other stories by Jane Doe", "More from The Harbour Post": a
+        // heading phrase followed by a name, not a sentence.
+        if word_count(line) <= 8 && !crate::text::ends_sentence(line) {
+            for (list, strength) in [
+                (&p.tail_strong, Strength::Strong),
+                (&p.tail_weak, Strength::Weak),
+            ] {
+                if let Some((crate::phrases::Hit::Prefix, phrase)) = list.find(line) {
+                    return Some((phrase, strength));
+                }
+            }
+        }
     }
     // "Tags: Syria, Iraq", "Related: Another story": heading, colon, items.
     let (head, rest) = line.split_once(':')?;
-    if word_count(head) <= 4 && !rest.trim().is_empty() && char_len(line) <= 200 && !is_body_like(rest) {
+    if word_count(head) <= 4
+        && !rest.trim().is_empty()
+        && char_len(line) <= 200
+        && !is_body_like(rest)
+    {
         return lookup(head);
     }
     None
@@ -127,6 +151,10 @@ mod tests {
         assert_eq!(kept_after(&Tail, &text), ["Bridge closes", BODY, BODY2]);
         let text = format!("Bridge closes\n{BODY}\nYou may also like");
         assert_eq!(kept_after(&Tail, &text), ["Bridge closes", BODY]);
+        let text = format!(
+            "Bridge closes\n{BODY}\n{BODY2}\nOther stories by Jane Doe\nBus lanes extended\n"
+        );
+        assert_eq!(kept_after(&Tail, &text), ["Bridge closes", BODY, BODY2]);
     }
 
     #[test]
@@ -144,7 +172,10 @@ mod tests {
     #[test]
     fn inline_related_box_mid_article() {
         let text = format!("Bridge closes\n{BODY}\nRelated Articles\nBus lanes extended\nNew ferry timetable\n{BODY2}\n{BODY}\n{BODY2}\n");
-        assert_eq!(kept_after(&Tail, &text), ["Bridge closes", BODY, BODY2, BODY, BODY2]);
+        assert_eq!(
+            kept_after(&Tail, &text),
+            ["Bridge closes", BODY, BODY2, BODY, BODY2]
+        );
     }
 
     #[test]

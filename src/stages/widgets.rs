@@ -83,12 +83,12 @@ fn is_shortcode(line: &str) -> bool {
 /// A short line made only of share-button words: "Facebook Twitter Email".
 fn is_share_bar(line: &str) -> bool {
     let words: Vec<&str> = line
-        .split(|c: char| c.is_whitespace() || matches!(c, '|' | '/' | ',' | '\u{00B7}' | '\u{2022}'))
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '|' | '/' | ',' | '\u{00B7}' | '\u{2022}')
+        })
         .filter(|w| !w.is_empty())
         .collect();
-    words.len() >= 2
-        && words.len() <= 12
-        && words.iter().all(|w| phrases().share_words.is_exact(w))
+    words.len() >= 2 && words.len() <= 12 && words.iter().all(|w| phrases().share_words.is_exact(w))
 }
 
 #[cfg(test)]

@@ -1,0 +1,24 @@
+# Convenience recipes. The README's two commands work with plain cargo.
+
+# Clean the bundled samples into out/
+run:
+    cargo run --release -- samples/in out
+
+# The test suite (the README's test command)
+test:
+    cargo test
+
+# Formatting and lints, as CI runs them
+lint:
+    cargo fmt --check
+    cargo clippy --all-targets -- -D warnings
+
+# Show why each line of a file was removed
+explain FILE:
+    cargo run --release -- explain {{FILE}}
+
+# Refresh samples/expected after a reviewed change in behaviour
+bless:
+    rm -rf target/bless && cargo run --release -- samples/in target/bless
+    rm -rf samples/expected && mkdir -p samples/expected
+    cd target/bless && find . -path ./.newsclean -prune -o -type f -print | cpio -pdm ../../samples/expected

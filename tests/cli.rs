@@ -1,0 +1,470 @@
+//! End-to-end tests of the `newsclean` command line.
+//!
+//! Each test builds its input in a temporary folder (or reads the bundled
+//! `samples/`), runs the real binary and checks files, manifest, messages
+//! and exit code.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn newsclean() -> Command {
+    Command::cargo_bin("newsclean").expect("binary built")
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file under `dir` (relative path -> bytes), `.newsclean` left out.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(dir).unwrap();
+        if e.file_type().is_file() && !rel.starts_with(".newsclean") {
+            out.insert(
+                rel.to_string_lossy().replace('\\', "/"),
+                fs::read(e.path()).unwrap(),
+            );
+        }
+    }
+    out
+}
+
+fn manifest(out: &Path) -> Vec<Value> {
+    fs::read_to_string(out.join(".newsclean/manifest.jsonl"))
+        .expect("manifest written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("manifest line is JSON"))
+        .collect()
+}
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) {
+    let p = dir.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, bytes).unwrap();
+}
+
+const ARTICLE: &str = "Bridge closes to lorries\n\nBy Jane Doe\nPublished: 3 March 2025 10:00 GMT\n\n\
+The council voted on Tuesday to close the old bridge to lorries after engineers warned that its supports were failing.\n\n\
+Residents said the closure would add half an hour to the school run and asked the council for a shuttle bus.\n\n\
+Advertisement\n\nCopyright 2025 Harbour Post. All rights reserved.\n\nRelated Articles\n\nBus lanes extended\n";
+
+const ARTICLE_CLEAN: &str = "Bridge closes to lorries\n\n\
+The council voted on Tuesday to close the old bridge to lorries after engineers warned that its supports were failing.\n\n\
+Residents said the closure would add half an hour to the school run and asked the council for a shuttle bus.\n";
+
+#[test]
+fn samples_match_reviewed_expected_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("20 read, 20 written"));
+    let got = tree(&out);
+    let want = tree(&repo().join("samples/expected"));
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &want {
+        assert_eq!(
+            String::from_utf8_lossy(&got[name]),
+            String::from_utf8_lossy(bytes),
+            "{name} differs from samples/expected"
+        );
+    }
+}
+
+#[test]
+fn output_format_utf8_nfc_lf_single_blank_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .assert()
+        .success();
+    for (name, bytes) in tree(&out) {
+        let text = String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8"));
+        assert!(!text.contains('\r'), "{name}: CR");
+        assert!(!text.contains("\n\n\n"), "{name}: more than one blank line");
+        assert!(
+            text.ends_with('\n') && !text.ends_with("\n\n"),
+            "{name}: final newline"
+        );
+        for line in text.lines() {
+            assert_eq!(line, line.trim(), "{name}: untrimmed line");
+            assert!(!line.contains("  "), "{name}: double space");
+        }
+        use unicode_normalization::UnicodeNormalization;
+        assert_eq!(text.nfc().collect::<String>(), text, "{name}: not NFC");
+    }
+}
+
+#[test]
+fn cleaning_its_own_output_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (out1, out2) = (tmp.path().join("1"), tmp.path().join("2"));
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out1)
+        .assert()
+        .success();
+    newsclean().arg(&out1).arg(&out2).assert().success();
+    assert_eq!(tree(&out1), tree(&out2));
+    for entry in manifest(&out2) {
+        assert_eq!(
+            entry["removed"],
+            Value::Array(vec![]),
+            "second pass removed from {}",
+            entry["input"]
+        );
+    }
+}
+
+#[test]
+fn manifest_records_every_removal_and_metadata_sorted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    write(&inp, "b/story.txt", ARTICLE.as_bytes());
+    write(&inp, "a.txt", ARTICLE.as_bytes());
+    newsclean().arg(&inp).arg(&out).assert().success();
+    assert_eq!(
+        fs::read_to_string(out.join("b/story.txt")).unwrap(),
+        ARTICLE_CLEAN
+    );
+    let m = manifest(&out);
+    let inputs: Vec<&str> = m.iter().map(|e| e["input"].as_str().unwrap()).collect();
+    assert_eq!(inputs, ["a.txt", "b/story.txt"]);
+    let e = &m[1];
+    assert_eq!(e["output"], "b/story.txt");
+    assert_eq!(e["status"], "written");
+    assert_eq!(e["title"], "Bridge closes to lorries");
+    assert_eq!(e["author"], "Jane Doe");
+    assert_eq!(e["date"], "2025-03-03");
+    assert_eq!(e["bytes_in"], ARTICLE.len());
+    assert_eq!(e["bytes_out"], ARTICLE_CLEAN.len());
+    let removed: Vec<(&str, &str)> = e["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["stage"].as_str().unwrap(), r["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            ("byline", "By Jane Doe"),
+            ("byline", "Published: 3 March 2025 10:00 GMT"),
+            ("widgets", "Advertisement"),
+            (
+                "copyright",
+                "Copyright 2025 Harbour Post. All rights reserved."
+            ),
+            ("tail", "Related Articles"),
+            ("tail", "Bus lanes extended"),
+        ]
+    );
+    assert!(e["removed"][0]["reason"].as_str().unwrap().len() > 3);
+    assert_eq!(e["removed"][0]["line"], 3);
+}
+
+#[test]
+fn skips_hidden_html_and_other_files_with_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    write(&inp, "a.txt", ARTICLE.as_bytes());
+    write(&inp, "page.html", b"<html><body><p>Hi</p></body></html>");
+    write(&inp, "photo.jpg", b"\xFF\xD8\xFF\xE0");
+    write(&inp, ".hidden.txt", ARTICLE.as_bytes());
+    write(&inp, ".git/config", b"x");
+    write(&inp, "noext", ARTICLE.as_bytes());
+    write(&inp, "blob", b"\x00\x01\x02binary");
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("skipped 1: HTML input"))
+        .stderr(predicate::str::contains("skipped 1: binary file"))
+        .stderr(predicate::str::contains("skipped 1: not a text document"));
+    let files: Vec<String> = tree(&out).into_keys().collect();
+    assert_eq!(files, ["a.txt", "noext.txt"]);
+}
+
+#[test]
+fn colliding_output_names_keep_the_full_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    write(&inp, "story.txt", ARTICLE.as_bytes());
+    write(&inp, "story.text", ARTICLE.as_bytes());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "1 output names taken by another input",
+        ));
+    let files: Vec<String> = tree(&out).into_keys().collect();
+    assert_eq!(files, ["story.text.txt", "story.txt"]);
+    let m = manifest(&out);
+    assert_eq!(m[0]["input"], "story.text");
+    assert_eq!(m[0]["renamed"], true);
+}
+
+#[test]
+fn windows_1252_and_utf16_and_bom_are_decoded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let body = "Caf\u{e9} owners said the \u{201c}new rules\u{201d} would cost them \u{a3}2,000 a year, the council\u{2019}s report found.";
+    let cp1252: Vec<u8> = body
+        .chars()
+        .map(|c| match c {
+            '\u{e9}' => 0xE9,
+            '\u{201c}' => 0x93,
+            '\u{201d}' => 0x94,
+            '\u{a3}' => 0xA3,
+            '\u{2019}' => 0x92,
+            c => c as u8,
+        })
+        .collect();
+    write(&inp, "cp1252.txt", &cp1252);
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(body.encode_utf16().flat_map(u16::to_le_bytes));
+    write(&inp, "utf16.txt", &le);
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend(body.as_bytes());
+    write(&inp, "bom.txt", &bom);
+    newsclean().arg(&inp).arg(&out).assert().success();
+    for name in ["cp1252.txt", "utf16.txt", "bom.txt"] {
+        assert_eq!(
+            fs::read_to_string(out.join(name)).unwrap(),
+            format!("{body}\n"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn single_file_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    write(tmp.path(), "one.txt", ARTICLE.as_bytes());
+    newsclean()
+        .arg(tmp.path().join("one.txt"))
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read_to_string(out.join("one.txt")).unwrap(),
+        ARTICLE_CLEAN
+    );
+}
+
+#[test]
+fn output_inside_input_is_not_walked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inp = tmp.path().join("in");
+    write(&inp, "a.txt", ARTICLE.as_bytes());
+    let out = inp.join("cleaned");
+    newsclean().arg(&inp).arg(&out).assert().success();
+    // A second run must not pick up the first run's output as input.
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 read, 1 written"));
+    assert!(!out.join("cleaned").exists());
+}
+
+#[test]
+fn input_equal_to_output_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a.txt", ARTICLE.as_bytes());
+    newsclean()
+        .arg(tmp.path())
+        .arg(tmp.path().join("."))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("same folder"));
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("a.txt")).unwrap(),
+        ARTICLE
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    newsclean().assert().code(2);
+    newsclean().arg("only-one-arg").assert().code(2);
+    newsclean()
+        .args(["/definitely/not/here", "/tmp/x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a.txt", b"x");
+    newsclean()
+        .arg(tmp.path())
+        .arg(tmp.path().join("a.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("existing file"));
+    newsclean()
+        .arg(tmp.path())
+        .arg(tmp.path().join("out"))
+        .args(["--disable", "nonsense"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown stage"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bad_file_is_reported_and_the_rest_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    write(&inp, "a.txt", ARTICLE.as_bytes());
+    write(&inp, "c.txt", ARTICLE.as_bytes());
+    std::os::unix::fs::symlink(inp.join("missing.txt"), inp.join("b.txt")).unwrap();
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("b.txt"))
+        .stderr(predicate::str::contains("1 failed"));
+    assert!(out.join("a.txt").exists() && out.join("c.txt").exists());
+}
+
+#[test]
+fn input_is_never_modified() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let before = tree(&repo().join("samples/in"));
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(tree(&repo().join("samples/in")), before);
+}
+
+#[test]
+fn all_residue_gives_an_empty_flagged_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    write(
+        &inp,
+        "junk.txt",
+        b"Skip to content\nHome | News | Sport | Weather\nAdvertisement\n------\n",
+    );
+    write(&inp, "empty.txt", b"");
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 written (2 empty)"));
+    assert_eq!(fs::read(out.join("junk.txt")).unwrap(), b"");
+    assert_eq!(manifest(&out)[1]["empty"], true);
+}
+
+#[test]
+fn explain_shows_stage_and_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a.txt", ARTICLE.as_bytes());
+    newsclean()
+        .arg("explain")
+        .arg(tmp.path().join("a.txt"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "H    1 | Bridge closes to lorries",
+        ))
+        .stdout(predicate::str::contains(
+            "-    3 | By Jane Doe\n       [byline] byline",
+        ))
+        .stdout(predicate::str::contains("[copyright] copyright line"))
+        .stdout(predicate::str::contains("# author: Jane Doe"));
+}
+
+#[test]
+fn disabling_a_stage_keeps_its_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    write(&inp, "a.txt", ARTICLE.as_bytes());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .args(["--disable", "copyright"])
+        .assert()
+        .success();
+    let text = fs::read_to_string(out.join("a.txt")).unwrap();
+    assert!(text.contains("All rights reserved"));
+    assert!(!text.contains("Advertisement"));
+}
+
+#[test]
+fn same_output_with_one_or_many_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o1, o4) = (tmp.path().join("1"), tmp.path().join("4"));
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&o1)
+        .args(["-j", "1"])
+        .assert()
+        .success();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&o4)
+        .args(["-j", "4"])
+        .assert()
+        .success();
+    assert_eq!(tree(&o1), tree(&o4));
+    assert_eq!(
+        fs::read(o1.join(".newsclean/manifest.jsonl")).unwrap(),
+        fs::read(o4.join(".newsclean/manifest.jsonl")).unwrap()
+    );
+}
+
+/// The seed articles of `../shared/seeds` (not part of the project; the test
+/// is skipped where they are absent). Checks what holds for any real article:
+/// cleaning is idempotent, every long prose line survives unless a tail or
+/// caption rule took it, and a title is found for each.
+#[test]
+fn seeds_when_present() {
+    let seeds = repo().join("../shared/seeds");
+    if !seeds.is_dir() {
+        eprintln!("skipped: {} not found", seeds.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (o1, o2) = (tmp.path().join("1"), tmp.path().join("2"));
+    newsclean().arg(&seeds).arg(&o1).assert().success();
+    newsclean().arg(&o1).arg(&o2).assert().success();
+    assert_eq!(tree(&o1), tree(&o2), "not idempotent on the seeds");
+    for e in manifest(&o1) {
+        assert!(e["title"].is_string(), "no title for {}", e["input"]);
+        for r in e["removed"].as_array().unwrap() {
+            let text = r["text"].as_str().unwrap();
+            let words = text.split_whitespace().count();
+            let stage = r["stage"].as_str().unwrap();
+            assert!(
+                words < 20 || stage == "captions" || stage == "tail",
+                "{}: long line removed by {stage}: {text}",
+                e["input"]
+            );
+        }
+    }
+}
