@@ -40,10 +40,6 @@ struct Parts {
 const CONNECTORS: &[&str] = &[
     "at", "on", "of", "the", "-", "|", "/", "at:", "on:", "·", "•", "—", "–",
 ];
-const AGO_UNITS: &[&str] = &[
-    "second", "seconds", "sec", "secs", "minute", "minutes", "min", "mins", "hour", "hours", "hr",
-    "hrs", "day", "days", "week", "weeks", "month", "months", "year", "years",
-];
 
 fn strip_label(f: &str) -> (Option<String>, &str) {
     // Longest label that opens the line at a word boundary.
@@ -191,7 +187,7 @@ fn classify(tokens: &[&str]) -> Option<Parts> {
             parts.year = Some(y);
         } else if let Some(d) = day_number(bare) {
             parts.numbers.push(d);
-        } else if AGO_UNITS.contains(&bare) || bare == "ago" || bare == "just" || bare == "now" {
+        } else if p.date_units.contains(bare) || bare == "ago" || bare == "just" || bare == "now" {
             parts.relative = parts.relative || bare == "ago" || bare == "now";
         } else {
             return None;

@@ -194,17 +194,33 @@ pub struct Phrases {
     pub copyright: PhraseList,
     pub agencies: NameList,
     pub photo_credits: PhraseList,
+    pub credit_labels: Vec<String>,
     pub byline_openers: PhraseList,
     pub byline_roles: PhraseList,
+    pub name_particles: PhraseList,
     pub date_labels: PhraseList,
     pub months: HashMap<String, u32>,
     pub weekdays: HashMap<String, u32>,
     pub timezones: HashSet<String>,
+    pub date_units: HashSet<String>,
 }
 
 static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
     let mut tail = sections(include_str!("../data/tail_headings.txt"));
     let mut byline = sections(include_str!("../data/byline.txt"));
+    let credits_src = include_str!("../data/photo_credits.txt");
+    let mut credits = sections(credits_src);
+    // Labels, longest first so "photo credit" wins over "photo".
+    let mut credit_labels: Vec<String> = credits_src
+        .split("[labels]")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(crate::text::fold)
+        .collect();
+    credit_labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
     Phrases {
         navigation: PhraseList::parse(include_str!("../data/navigation.txt")),
         prompts: PhraseList::parse(include_str!("../data/prompts.txt")),
@@ -215,13 +231,18 @@ static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
         editorial: PhraseList::parse(include_str!("../data/editorial.txt")),
         copyright: PhraseList::parse(include_str!("../data/copyright.txt")),
         agencies: NameList::parse(include_str!("../data/agencies.txt")),
-        photo_credits: PhraseList::parse(include_str!("../data/photo_credits.txt")),
+        photo_credits: credits.remove("credits").unwrap_or_default(),
+        credit_labels,
         byline_openers: byline.remove("openers").unwrap_or_default(),
         byline_roles: byline.remove("roles").unwrap_or_default(),
+        name_particles: byline.remove("particles").unwrap_or_default(),
         date_labels: PhraseList::parse(include_str!("../data/date_labels.txt")),
         months: numbered_words(include_str!("../data/months.txt")),
         weekdays: numbered_words(include_str!("../data/weekdays.txt")),
         timezones: numbered_words(include_str!("../data/timezones.txt"))
+            .into_keys()
+            .collect(),
+        date_units: numbered_words(include_str!("../data/date_units.txt"))
             .into_keys()
             .collect(),
     }
@@ -264,5 +285,9 @@ mod tests {
         assert_eq!(p.weekdays.get("thursday"), Some(&4));
         assert!(p.timezones.contains("gmt"));
         assert!(p.byline_openers.is_exact("Written by"));
+        assert!(p.photo_credits.is_exact("Getty Images"));
+        assert_eq!(p.credit_labels[0], "image caption");
+        assert!(p.name_particles.is_exact("van"));
+        assert!(p.date_units.contains("hours"));
     }
 }

@@ -14,6 +14,9 @@ use crate::report::manifest::{self, Status};
 use crate::stages::{self, Stage};
 use crate::write::write_atomic;
 
+/// The most passes of the residue stages over one document.
+pub const MAX_PASSES: usize = 4;
+
 /// Runs the stages over one text.
 pub struct Cleaner {
     stages: Vec<Box<dyn Stage>>,
@@ -53,10 +56,27 @@ impl Cleaner {
     /// Cleans decoded text. The result holds the kept lines, every removal
     /// with its reason, and the metadata found; [`Doc::render`] gives the
     /// output text.
+    ///
+    /// Normalize runs once; the residue stages then run in order, again and
+    /// again until a pass removes nothing (at most [`MAX_PASSES`]). Stages
+    /// judge lines by their zone and neighbours, and one stage's removals
+    /// change those for the others: a caption's two copies come together
+    /// once the ad between them is gone. Running to a fixed point is what
+    /// makes cleaning the output again change nothing.
     pub fn clean(&self, text: &str) -> Doc {
         let mut doc = Doc::from_text(text);
-        for stage in &self.stages {
+        let (first, rest) = self.stages.split_at(1.min(self.stages.len()));
+        for stage in first {
             stage.run(&mut doc);
+        }
+        for _ in 0..MAX_PASSES {
+            let before = doc.records.len();
+            for stage in rest {
+                stage.run(&mut doc);
+            }
+            if doc.records.len() == before {
+                break;
+            }
         }
         doc
     }

@@ -149,12 +149,6 @@ fn starts_upper(w: &str) -> bool {
     w.chars().next().is_some_and(char::is_uppercase)
 }
 
-/// Lowercase particles that may stand inside a personal name.
-const NAME_PARTICLES: &[&str] = &[
-    "al", "al-", "bin", "ibn", "de", "da", "das", "dos", "del", "della", "di", "du", "el", "la",
-    "le", "van", "von", "der", "den", "ter", "ten", "y", "e",
-];
-
 /// A line shaped like a personal name: two to five words, each capitalised
 /// (or a name particle), made of letters, hyphens, apostrophes and initials,
 /// no digits, at most 50 characters. "Minnie Murray", "Jean-Luc de la Roche",
@@ -179,7 +173,7 @@ pub fn is_name_shaped(s: &str) -> bool {
             capitals += 1;
             // An all-caps word longer than 3 letters is a shout, not a name
             // ("NEWS", "WORLD"), unless the whole line is in capitals.
-        } else if !NAME_PARTICLES.contains(&w.to_lowercase().as_str()) {
+        } else if !crate::phrases::phrases().name_particles.is_exact(w) {
             return false;
         }
     }

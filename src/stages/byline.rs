@@ -125,12 +125,10 @@ fn parse_byline(line: &str, edge: bool) -> Option<ParsedByline> {
         return None;
     }
     let mut out = ParsedByline::default();
-    let mut names = 0;
     for (n, part) in parts.iter().enumerate() {
         if let Some(a) = lone_agency(part) {
             out.agency.get_or_insert(a);
-        } else if is_name_shaped(part) && !p.navigation.is_exact(part) {
-            names += 1;
+        } else if is_author_line(part) {
             out.author.get_or_insert_with(|| part.to_string());
         } else if is_role(part) {
         } else if let Some(stamp) = parse_stamp(part) {
@@ -143,7 +141,9 @@ fn parse_byline(line: &str, edge: bool) -> Option<ParsedByline> {
     }
     // Without an opener the line must hold a name: "Jane Doe, Reuters".
     let first_ok = lone_agency(parts[0]).is_some() || is_name_shaped(parts[0]) || is_role(parts[0]);
-    if !first_ok || (opener_len.is_none() && (names == 0 || parts.len() < 2)) {
+    // Without an opener the line needs several credit parts: "Jane Doe,
+    // Reuters", "Guardian staff and agencies".
+    if !first_ok || (opener_len.is_none() && parts.len() < 2) {
         return None;
     }
     Some(out)
@@ -232,6 +232,21 @@ mod tests {
         ));
         assert_eq!(kept(&d), ["Bridge closes", BODY]);
         let d = run(&format!("Bridge closes\nBy the river staff\n{BODY}\n"));
+        assert_eq!(kept(&d).len(), 3);
+    }
+
+    #[test]
+    fn credit_lines_without_opener() {
+        let d = run(&format!(
+            "Bridge closes\n{BODY}\nHarbour Post staff and agencies\n"
+        ));
+        assert_eq!(kept(&d), ["Bridge closes", BODY]);
+        let d = run(&format!("Bridge closes\nJane Doe, Reuters\n{BODY}\n"));
+        assert_eq!(kept(&d), ["Bridge closes", BODY]);
+        // Menu words and headings are not credits.
+        let d = run(&format!("Bridge closes\n{BODY}\nNews, Sport\n"));
+        assert_eq!(kept(&d).len(), 3);
+        let d = run(&format!("Bridge closes\n{BODY}\nRelated Articles\n"));
         assert_eq!(kept(&d).len(), 3);
     }
 

@@ -64,19 +64,6 @@ impl Stage for Captions {
     }
 }
 
-const CREDIT_LABELS: &[&str] = &[
-    "photo",
-    "photos",
-    "photograph",
-    "picture",
-    "image",
-    "credit",
-    "file photo",
-    "pictured",
-    "photo credit",
-    "image credit",
-];
-
 /// The credit that closes a caption line, if the line is one.
 fn photo_credit(line: &str) -> Option<String> {
     if char_len(line) > MAX_CAPTION {
@@ -84,21 +71,25 @@ fn photo_credit(line: &str) -> Option<String> {
     }
     let p = phrases();
     let f = fold(line);
+    // "Getty Images" alone: the credit of an image the scraper dropped.
+    if p.photo_credits.is_exact(line) {
+        return Some(crate::text::key(line));
+    }
     // "Photo: Jane Doe/AFP" as a line of its own.
-    for label in CREDIT_LABELS {
-        if starts_with_word(&f, label) && f[label.len()..].trim_start().starts_with(':') {
-            return Some((*label).to_string());
+    for label in &p.credit_labels {
+        if starts_with_word(&f, label) && f[label.len()..].trim_start().starts_with([':', ',']) {
+            return Some(label.clone());
         }
     }
     // "... at dawn. Photo: Jane Doe/AFP": a short credit closes the line.
-    for label in CREDIT_LABELS {
+    for label in &p.credit_labels {
         let pat = format!(" {label}:");
         if let Some(pos) = f.rfind(&pat) {
             let credit = f[pos + pat.len()..].trim();
             let before = f[..pos].trim_end();
             let closes = before.ends_with(['.', ',', '|', '-', ';']) || ends_sentence(before);
             if closes && !credit.is_empty() && credit.split_whitespace().count() <= 6 {
-                return Some((*label).to_string());
+                return Some(label.clone());
             }
         }
     }
@@ -113,7 +104,7 @@ fn photo_credit(line: &str) -> Option<String> {
         }
         let sentence_before = ends_sentence(before);
         let fi = fold(inner);
-        let labelled = CREDIT_LABELS.iter().any(|l| starts_with_word(&fi, l));
+        let labelled = p.credit_labels.iter().any(|l| starts_with_word(&fi, l));
         for part in inner.split(['/', ',', ';']).map(str::trim) {
             if p.photo_credits.is_exact(part) || labelled {
                 return Some(inner.to_string());
@@ -165,6 +156,9 @@ mod tests {
             "Photo: Jane Doe/Reuters",
             "Rescuers at the scene | Getty Images",
             "The entrance at Northwind General. Photo: Northwind Herald",
+            "Getty Images",
+            "Image source, Getty Images",
+            "Image caption, Crowds gathered outside the town hall on Monday",
         ] {
             assert!(photo_credit(l).is_some(), "caption: {l}");
         }
@@ -176,6 +170,7 @@ mod tests {
             "The minister resigned on Friday, the ministry said. (AFP)",
             "The plan was approved by the council (by seven votes to two).",
             "Prices rose (Reuters reported) but fell later.",
+            "Image quality matters, the photographer said, and so does light.",
             "He took the photo: a blurred shot of the harbour that later won a prize in the national competition.",
         ] {
             assert!(photo_credit(l).is_none(), "body: {l}");

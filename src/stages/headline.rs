@@ -58,6 +58,9 @@ impl Stage for Headline {
         doc.headline = Some(head);
         doc.meta.title = Some(text.clone());
         let k = loose_key(&text);
+        if k.is_empty() {
+            return;
+        }
         for &i in kept.iter().filter(|&&i| i > head).take(COPY_WINDOW) {
             let other = loose_key(&doc.lines[i].text);
             if other == k {

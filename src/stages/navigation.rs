@@ -39,7 +39,8 @@ impl Stage for Navigation {
                 // does not stand on a line of its own as well.
                 let long_tail = word_count(last) >= 4 && !nav_item(last);
                 if long_tail && !stands_elsewhere(doc, i, last) {
-                    let cut = text.len() - last.len();
+                    // `last` is a sub-slice of `text`: cut where it starts.
+                    let cut = last.as_ptr() as usize - text.as_ptr() as usize;
                     doc.cut_prefix(i, cut, self.name(), "breadcrumb trail before the headline");
                 } else {
                     doc.remove(i, self.name(), "breadcrumb trail");

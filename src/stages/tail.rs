@@ -39,23 +39,24 @@ impl Stage for Tail {
             return;
         };
         let kept = doc.kept();
-        let prose = |doc: &Doc, i: usize| {
+        // prose[n]: characters of body-like text in the first n kept lines.
+        let mut prose = Vec::with_capacity(kept.len() + 1);
+        prose.push(0usize);
+        for &i in &kept {
             let t = &doc.lines[i].text;
-            if is_body_like(t) {
-                char_len(t)
-            } else {
-                0
-            }
-        };
+            let n = if is_body_like(t) { char_len(t) } else { 0 };
+            prose.push(prose.last().copied().unwrap_or(0) + n);
+        }
+        let total = prose[kept.len()];
         for (pos, &h) in kept.iter().enumerate() {
             if h <= first_body || !doc.lines[h].kept {
                 continue;
             }
-            let Some((heading, strength)) = tail_heading(&doc.lines[h].text) else {
+            let Some((heading, strength, inline)) = tail_heading(&doc.lines[h].text) else {
                 continue;
             };
-            let before: usize = kept[..pos].iter().map(|&i| prose(doc, i)).sum();
-            let after: usize = kept[pos + 1..].iter().map(|&i| prose(doc, i)).sum();
+            let before = prose[pos];
+            let after = total - prose[pos + 1];
             let ratio = match strength {
                 Strength::Weak => WEAK_RATIO,
                 Strength::Strong => STRONG_RATIO,
@@ -71,7 +72,10 @@ impl Stage for Tail {
                 }
                 return;
             }
-            if strength == Strength::Strong {
+            if inline {
+                // "Read more: <other story>" in mid-article: a link line.
+                doc.remove(h, self.name(), format!("inline link \"{heading}: ...\""));
+            } else if strength == Strength::Strong {
                 // An inline box: the heading and the teasers up to where the
                 // body goes on.
                 doc.remove(h, self.name(), format!("inline box heading \"{heading}\""));
@@ -92,8 +96,8 @@ impl Stage for Tail {
 }
 
 /// Is the line a tail heading ("Most Viewed", "Tags: a, b")? Returns the
-/// heading's key and strength.
-fn tail_heading(line: &str) -> Option<(String, Strength)> {
+/// heading's key, its strength, and whether items follow it on the line.
+fn tail_heading(line: &str) -> Option<(String, Strength, bool)> {
     let p = phrases();
     let lookup = |s: &str| {
         if p.tail_strong.is_exact(s) {
@@ -105,8 +109,8 @@ fn tail_heading(line: &str) -> Option<(String, Strength)> {
         }
     };
     if char_len(line) <= 60 {
-        if let Some(h) = lookup(line) {
-            return Some(h);
+        if let Some((k, st)) = lookup(line) {
+            return Some((k, st, false));
         }
         // "Other stories by Jane Doe", "More from The Harbour Post": a
         // heading phrase followed by a name, not a sentence.
@@ -116,7 +120,7 @@ fn tail_heading(line: &str) -> Option<(String, Strength)> {
                 (&p.tail_weak, Strength::Weak),
             ] {
                 if let Some((crate::phrases::Hit::Prefix, phrase)) = list.find(line) {
-                    return Some((phrase, strength));
+                    return Some((phrase, strength, false));
                 }
             }
         }
@@ -128,7 +132,7 @@ fn tail_heading(line: &str) -> Option<(String, Strength)> {
         && char_len(line) <= 200
         && !is_body_like(rest)
     {
-        return lookup(head);
+        return lookup(head).map(|(k, st)| (k, st, true));
     }
     None
 }
@@ -175,6 +179,17 @@ mod tests {
         assert_eq!(
             kept_after(&Tail, &text),
             ["Bridge closes", BODY, BODY2, BODY, BODY2]
+        );
+    }
+
+    #[test]
+    fn inline_read_more_link_mid_article() {
+        let text = format!(
+            "Bridge closes\n{BODY}\nREAD MORE: Bus lanes extended across town\n{BODY2}\n{BODY}\n"
+        );
+        assert_eq!(
+            kept_after(&Tail, &text),
+            ["Bridge closes", BODY, BODY2, BODY]
         );
     }
 
