@@ -44,6 +44,13 @@ fn manifest(out: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// A temporary folder and the `in/` and `out/` paths inside it (not created).
+fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    (tmp, inp, out)
+}
+
 fn write(dir: &Path, rel: &str, bytes: &[u8]) {
     let p = dir.join(rel);
     fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -133,8 +140,7 @@ fn cleaning_its_own_output_changes_nothing() {
 
 #[test]
 fn manifest_records_every_removal_and_metadata_sorted() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let (_tmp, inp, out) = scratch();
     write(&inp, "b/story.txt", ARTICLE.as_bytes());
     write(&inp, "a.txt", ARTICLE.as_bytes());
     newsclean().arg(&inp).arg(&out).assert().success();
@@ -179,8 +185,7 @@ fn manifest_records_every_removal_and_metadata_sorted() {
 
 #[test]
 fn skips_hidden_html_and_other_files_with_counts() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let (_tmp, inp, out) = scratch();
     write(&inp, "a.txt", ARTICLE.as_bytes());
     write(&inp, "page.html", b"<html><body><p>Hi</p></body></html>");
     write(&inp, "photo.jpg", b"\xFF\xD8\xFF\xE0");
@@ -202,8 +207,7 @@ fn skips_hidden_html_and_other_files_with_counts() {
 
 #[test]
 fn colliding_output_names_keep_the_full_name() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let (_tmp, inp, out) = scratch();
     write(&inp, "story.txt", ARTICLE.as_bytes());
     write(&inp, "story.text", ARTICLE.as_bytes());
     newsclean()
@@ -223,8 +227,7 @@ fn colliding_output_names_keep_the_full_name() {
 
 #[test]
 fn windows_1252_and_utf16_and_bom_are_decoded() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let (_tmp, inp, out) = scratch();
     let body = "Caf\u{e9} owners said the \u{201c}new rules\u{201d} would cost them \u{a3}2,000 a year, the council\u{2019}s report found.";
     let cp1252: Vec<u8> = body
         .chars()
@@ -332,8 +335,7 @@ fn usage_errors_exit_2() {
 #[cfg(unix)]
 #[test]
 fn a_bad_file_is_reported_and_the_rest_goes_on() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let (_tmp, inp, out) = scratch();
     write(&inp, "a.txt", ARTICLE.as_bytes());
     write(&inp, "c.txt", ARTICLE.as_bytes());
     std::os::unix::fs::symlink(inp.join("missing.txt"), inp.join("b.txt")).unwrap();
@@ -362,8 +364,7 @@ fn input_is_never_modified() {
 
 #[test]
 fn all_residue_gives_an_empty_flagged_output() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let (_tmp, inp, out) = scratch();
     write(
         &inp,
         "junk.txt",
@@ -401,8 +402,7 @@ fn explain_shows_stage_and_reason() {
 
 #[test]
 fn disabling_a_stage_keeps_its_lines() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
+    let (_tmp, inp, out) = scratch();
     write(&inp, "a.txt", ARTICLE.as_bytes());
     newsclean()
         .arg(&inp)

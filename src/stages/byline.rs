@@ -196,23 +196,13 @@ fn split_parts(s: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stages::testutil::doc;
+    use crate::stages::testutil::{kept, run_stage};
 
     const BODY: &str =
         "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     fn run(text: &str) -> Doc {
-        let mut d = doc(text);
-        Byline.run(&mut d);
-        d
-    }
-
-    fn kept(d: &Doc) -> Vec<&str> {
-        d.lines
-            .iter()
-            .filter(|l| l.kept)
-            .map(|l| l.text.as_str())
-            .collect()
+        run_stage(&Byline, text)
     }
 
     #[test]

@@ -110,16 +110,14 @@ pub fn is_title_shaped(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stages::testutil::doc;
+    use crate::stages::testutil::{doc, run_stage};
     use crate::stages::Stage;
 
     const BODY: &str =
         "The council voted on Tuesday to close the old bridge to lorries after engineers warned.";
 
     fn run(text: &str) -> Doc {
-        let mut d = doc(text);
-        Headline.run(&mut d);
-        d
+        run_stage(&Headline, text)
     }
 
     #[test]

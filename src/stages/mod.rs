@@ -70,21 +70,33 @@ pub(crate) mod testutil {
         d
     }
 
-    /// The kept lines after running `stage` on `text`.
-    pub fn kept_after(stage: &dyn Stage, text: &str) -> Vec<String> {
+    /// The document after running `stage` on normalized `text`.
+    pub fn run_stage(stage: &dyn Stage, text: &str) -> Doc {
         let mut d = doc(text);
         stage.run(&mut d);
+        d
+    }
+
+    /// The kept lines of a document.
+    pub fn kept(d: &Doc) -> Vec<&str> {
         d.lines
             .iter()
             .filter(|l| l.kept)
-            .map(|l| l.text.clone())
+            .map(|l| l.text.as_str())
+            .collect()
+    }
+
+    /// The kept lines after running `stage` on `text`.
+    pub fn kept_after(stage: &dyn Stage, text: &str) -> Vec<String> {
+        kept(&run_stage(stage, text))
+            .into_iter()
+            .map(String::from)
             .collect()
     }
 
     /// The removed texts after running `stage` on `text`.
     pub fn removed_after(stage: &dyn Stage, text: &str) -> Vec<String> {
-        let mut d = doc(text);
-        stage.run(&mut d);
+        let d = run_stage(stage, text);
         d.records.iter().map(|r| r.text.clone()).collect()
     }
 }
