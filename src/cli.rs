@@ -3,7 +3,33 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DedupArg {
+    Mark,
+    Drop,
+    Off,
+}
+
+impl From<DedupArg> for newsclean::dedup::Mode {
+    fn from(a: DedupArg) -> Self {
+        match a {
+            DedupArg::Mark => newsclean::dedup::Mode::Mark,
+            DedupArg::Drop => newsclean::dedup::Mode::Drop,
+            DedupArg::Off => newsclean::dedup::Mode::Off,
+        }
+    }
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is not between 0 and 1"))
+    }
+}
 
 /// Clean scraped news articles into normalized plain text.
 ///
@@ -37,6 +63,23 @@ pub struct Cli {
     /// Switch a stage off (repeatable or comma-separated); see `newsclean stages`.
     #[arg(long, value_name = "STAGE", value_delimiter = ',')]
     pub disable: Vec<String>,
+
+    /// Near duplicates: `mark` lists them in .newsclean/duplicates.json and
+    /// writes every document; `drop` writes only the canonical member of each
+    /// cluster; `off` skips fingerprinting.
+    #[arg(long, value_enum, default_value_t = DedupArg::Mark)]
+    pub dedup: DedupArg,
+
+    /// Largest simhash distance (bits of 64) for two documents to be compared.
+    #[arg(long, value_name = "BITS", default_value_t = newsclean::dedup::cluster::DEFAULT_THRESHOLD,
+          value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub threshold: u32,
+
+    /// Smallest share of shingles (of the shorter document) two documents must
+    /// share to be the same story, 0 to 1.
+    #[arg(long, value_name = "SHARE", default_value_t = newsclean::dedup::cluster::DEFAULT_MIN_SIMILARITY,
+          value_parser = parse_share)]
+    pub min_similarity: f64,
 
     /// Print only errors, no summary.
     #[arg(short, long)]

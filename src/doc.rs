@@ -243,6 +243,19 @@ impl Doc {
         out
     }
 
+    /// The kept text without the headline, one paragraph a line: what
+    /// near-duplicate detection compares (outlets write their own headlines).
+    pub fn body_text(&self) -> String {
+        let mut out = String::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            if l.kept && Some(i) != self.headline {
+                out.push_str(&l.text);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// Records sorted by input line, for the manifest and `explain`.
     pub fn records_by_line(&self) -> Vec<&Record> {
         let mut r: Vec<&Record> = self.records.iter().collect();

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod dates;
+pub mod dedup;
 pub mod doc;
 pub mod error;
 pub mod explain;

@@ -48,6 +48,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let opts = RunOptions {
                 jobs: cli.jobs,
                 disabled: cli.disable,
+                dedup: cli.dedup.into(),
+                params: newsclean::dedup::cluster::Params {
+                    threshold: cli.threshold,
+                    min_similarity: cli.min_similarity,
+                },
             };
             let report = |msg: &str| eprintln!("newsclean: {msg}");
             let summary = newsclean::run(&input, &output, &opts, &report)?;

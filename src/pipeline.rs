@@ -6,10 +6,14 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::dedup::cluster::{cluster, Item, Params};
+use crate::dedup::fingerprint::{fingerprint, Fingerprint};
+use crate::dedup::Mode;
 use crate::doc::Doc;
 use crate::error::Error;
 use crate::input::decode::{decode, DecodeError};
 use crate::input::walk::{walk, Entry, Kind};
+use crate::report::duplicates::{round, ClusterOut, MemberOut, Report};
 use crate::report::manifest::{self, Status};
 use crate::stages::{self, Stage};
 use crate::write::write_atomic;
@@ -89,6 +93,10 @@ pub struct RunOptions {
     pub jobs: Option<usize>,
     /// Stages switched off by name.
     pub disabled: Vec<String>,
+    /// What to do with near duplicates.
+    pub dedup: Mode,
+    /// Near-duplicate thresholds.
+    pub params: Params,
 }
 
 /// What a run did, for the summary on stderr.
@@ -101,6 +109,10 @@ pub struct Summary {
     pub skipped: BTreeMap<String, usize>,
     pub failed: usize,
     pub removed_by_stage: BTreeMap<&'static str, usize>,
+    /// Near-duplicate clusters and the documents in them.
+    pub clusters: usize,
+    pub clustered: usize,
+    pub dropped: usize,
     pub elapsed: Duration,
 }
 
@@ -123,6 +135,14 @@ impl Summary {
             s.push_str(&format!(
                 "  {} output names taken by another input: written as <full name>.txt (see manifest \"renamed\")\n",
                 self.renamed
+            ));
+        }
+        if self.clusters > 0 {
+            s.push_str(&format!(
+                "  near duplicates: {} clusters of {} documents{} (see .newsclean/duplicates.json)\n",
+                self.clusters,
+                self.clustered,
+                if self.dropped > 0 { format!(", {} dropped", self.dropped) } else { String::new() }
             ));
         }
         if !self.removed_by_stage.is_empty() {
@@ -188,12 +208,17 @@ pub fn run(
         .num_threads(opts.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::io(output, std::io::Error::other(e)))?;
-    let results: Vec<manifest::Entry> = pool.install(|| {
+    let with_fp = opts.dedup != Mode::Off;
+    let processed: Vec<(manifest::Entry, Option<Fingerprint>)> = pool.install(|| {
         entries
             .par_iter()
-            .map(|e| process(&cleaner, e, output, on_error))
+            .map(|e| process(&cleaner, e, output, with_fp, on_error))
             .collect()
     });
+    let (mut results, fps): (Vec<manifest::Entry>, Vec<Option<Fingerprint>>) =
+        processed.into_iter().unzip();
+    let report = pool.install(|| dedup(&mut results, &fps, opts, output, on_error, &mut summary));
+    drop(fps);
 
     let mut manifest = String::new();
     for r in &results {
@@ -222,8 +247,88 @@ pub fn run(
     }
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
     write_atomic(&manifest_path, manifest.as_bytes()).map_err(|e| Error::io(&manifest_path, e))?;
+    if let Some(report) = report {
+        let path = output.join(REPORT_DIR).join("duplicates.json");
+        write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
+    }
     summary.elapsed = start.elapsed();
     Ok(summary)
+}
+
+/// Clusters the written documents, notes clusters in their manifest
+/// entries, removes non-canonical outputs in drop mode, and gives the report.
+fn dedup(
+    results: &mut [manifest::Entry],
+    fps: &[Option<Fingerprint>],
+    opts: &RunOptions,
+    output: &Path,
+    on_error: &(dyn Fn(&str) + Sync),
+    summary: &mut Summary,
+) -> Option<Report> {
+    if opts.dedup == Mode::Off {
+        return None;
+    }
+    let mut owners = Vec::new();
+    let mut items = Vec::new();
+    for (n, (entry, fp)) in results.iter().zip(fps).enumerate() {
+        if let Some(fp) = fp {
+            owners.push(n);
+            items.push(Item {
+                path: &entry.input,
+                fp,
+            });
+        }
+    }
+    let clusters = cluster(&items, opts.params);
+    let mut report = Report {
+        clusters: Vec::with_capacity(clusters.len()),
+    };
+    let mut notes: Vec<(usize, usize, String, bool)> = Vec::new();
+    for (id, c) in clusters.iter().enumerate() {
+        let id = id + 1;
+        let canonical = results[owners[c.canonical]].input.clone();
+        let members = c
+            .members
+            .iter()
+            .map(|m| {
+                let e = &results[owners[m.item]];
+                notes.push((owners[m.item], id, canonical.clone(), m.item != c.canonical));
+                MemberOut {
+                    input: e.input.clone(),
+                    title: e.title.clone(),
+                    distance: m.distance,
+                    similarity: round(m.similarity),
+                    jaccard: round(m.jaccard),
+                    source: e.source.clone(),
+                }
+            })
+            .collect();
+        report.clusters.push(ClusterOut {
+            id,
+            canonical,
+            members,
+        });
+    }
+    summary.clusters = clusters.len();
+    summary.clustered = notes.len();
+    for (n, id, canonical, duplicate) in notes {
+        let e = &mut results[n];
+        e.cluster = Some(id);
+        e.canonical = Some(canonical);
+        if duplicate && opts.dedup == Mode::Drop {
+            if let Some(out) = e.output.take() {
+                if let Err(err) = std::fs::remove_file(output.join(&out)) {
+                    on_error(&format!(
+                        "{}: cannot remove dropped duplicate: {err}",
+                        output.join(&out).display()
+                    ));
+                }
+            }
+            e.dropped = true;
+            summary.dropped += 1;
+        }
+    }
+    Some(report)
 }
 
 fn rel_string(p: &Path) -> String {
@@ -233,36 +338,32 @@ fn rel_string(p: &Path) -> String {
         .join("/")
 }
 
-/// Reads, cleans and writes one document.
+/// Reads, cleans and writes one document; fingerprints its body when asked.
 fn process(
     cleaner: &Cleaner,
     e: &Entry,
     output: &Path,
+    with_fp: bool,
     on_error: &(dyn Fn(&str) + Sync),
-) -> manifest::Entry {
+) -> (manifest::Entry, Option<Fingerprint>) {
     let input = rel_string(&e.rel);
+    let skipped = |why: &str, bytes_in: u64| {
+        (
+            manifest::Entry::not_written(input.clone(), Status::Skipped, why.into(), bytes_in),
+            None,
+        )
+    };
     match e.kind {
-        Kind::Html => {
-            return manifest::Entry::not_written(
-                input,
-                Status::Skipped,
-                "HTML input (not supported yet)".into(),
-                0,
-            )
-        }
-        Kind::Other => {
-            return manifest::Entry::not_written(
-                input,
-                Status::Skipped,
-                "not a text document (extension)".into(),
-                0,
-            )
-        }
+        Kind::Html => return skipped("HTML input (not supported yet)", 0),
+        Kind::Other => return skipped("not a text document (extension)", 0),
         Kind::Text { .. } => {}
     }
     let fail = |msg: String, bytes_in: u64| {
         on_error(&format!("{}: {msg}", e.path.display()));
-        manifest::Entry::not_written(input.clone(), Status::Failed, msg, bytes_in)
+        (
+            manifest::Entry::not_written(input.clone(), Status::Failed, msg, bytes_in),
+            None,
+        )
     };
     let bytes = match std::fs::read(&e.path) {
         Ok(b) => b,
@@ -280,12 +381,7 @@ fn process(
                     e.path.display()
                 ));
             }
-            return manifest::Entry::not_written(
-                input,
-                Status::Skipped,
-                "binary file".into(),
-                bytes_in,
-            );
+            return skipped("binary file", bytes_in);
         }
     };
     drop(bytes);
@@ -305,8 +401,9 @@ fn process(
             bytes_in,
         );
     }
+    let fp = with_fp.then(|| fingerprint(&doc.body_text()));
     let removed = doc.records_by_line().into_iter().cloned().collect();
-    manifest::Entry {
+    let entry = manifest::Entry {
         input,
         output: Some(rel_string(&e.out_rel)),
         status: Status::Written,
@@ -321,8 +418,13 @@ fn process(
         author: doc.meta.author,
         date: doc.meta.date,
         source: doc.meta.source,
+        simhash: fp.as_ref().map(|f| format!("{:016x}", f.full)),
+        cluster: None,
+        canonical: None,
+        dropped: false,
         removed,
-    }
+    };
+    (entry, fp)
 }
 
 #[cfg(test)]

@@ -468,3 +468,160 @@ fn seeds_when_present() {
         }
     }
 }
+
+fn duplicates(out: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(out.join(".newsclean/duplicates.json")).unwrap())
+        .unwrap()
+}
+
+/// Member inputs of each cluster in duplicates.json.
+fn cluster_members(out: &Path) -> Vec<Vec<String>> {
+    duplicates(out)["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["input"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn republished_wire_stories_cluster_and_same_topic_stories_do_not() {
+    let (_tmp, _, out) = scratch();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "near duplicates: 2 clusters of 6 documents",
+        ));
+    assert_eq!(
+        cluster_members(&out),
+        [
+            [
+                "atlas-times/drought-reservoirs.txt",
+                "meridian-daily/esterra-reservoirs-record-low.txt",
+                "valley-courier/esterra-reservoirs.txt"
+            ],
+            [
+                "harbour-post/norland-bank-holds-rates.txt",
+                "northwind-herald/norland-rates.txt",
+                "the-continental/norland-central-bank.txt"
+            ]
+        ]
+    );
+    let d = duplicates(&out);
+    let c = &d["clusters"][1];
+    assert_eq!(c["id"], 2);
+    assert_eq!(c["canonical"], "harbour-post/norland-bank-holds-rates.txt");
+    let trimmed = &c["members"][1];
+    assert_eq!(
+        trimmed["title"],
+        "Norland holds interest rate at 4.25 percent"
+    );
+    assert!(trimmed["distance"].as_u64().unwrap() > 0);
+    assert_eq!(
+        trimmed["similarity"], 1.0,
+        "a trimmed copy is contained in the full story"
+    );
+    // The manifest carries fingerprint and cluster.
+    let m = manifest(&out);
+    let e = m
+        .iter()
+        .find(|e| e["input"] == "northwind-herald/norland-rates.txt")
+        .unwrap();
+    assert_eq!(e["cluster"], 2);
+    assert_eq!(e["canonical"], "harbour-post/norland-bank-holds-rates.txt");
+    assert_eq!(e["simhash"].as_str().unwrap().len(), 16);
+    let lone = m
+        .iter()
+        .find(|e| e["input"] == "meridian-daily/almond-farmer-esterra.txt")
+        .unwrap();
+    assert_eq!(lone["cluster"], Value::Null);
+}
+
+#[test]
+fn dedup_drop_writes_only_canonical_members() {
+    let (_tmp, _, out) = scratch();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .args(["--dedup", "drop"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("4 dropped"));
+    let files = tree(&out);
+    assert_eq!(files.len(), 16);
+    assert!(files.contains_key("harbour-post/norland-bank-holds-rates.txt"));
+    assert!(!files.contains_key("northwind-herald/norland-rates.txt"));
+    let m = manifest(&out);
+    let e = m
+        .iter()
+        .find(|e| e["input"] == "northwind-herald/norland-rates.txt")
+        .unwrap();
+    assert_eq!(e["dropped"], true);
+    assert_eq!(e["output"], Value::Null);
+}
+
+#[test]
+fn dedup_off_and_thresholds() {
+    let (_tmp, _, out) = scratch();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .args(["--dedup", "off"])
+        .assert()
+        .success();
+    assert!(!out.join(".newsclean/duplicates.json").exists());
+    assert!(manifest(&out)[0].get("simhash").is_none());
+    // Demanding near-identity leaves only the copies that are near identical.
+    let (_tmp2, _, strict) = scratch();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&strict)
+        .args(["--min-similarity", "0.999"])
+        .assert()
+        .success();
+    assert_eq!(
+        cluster_members(&strict),
+        [[
+            "harbour-post/norland-bank-holds-rates.txt",
+            "northwind-herald/norland-rates.txt",
+            "the-continental/norland-central-bank.txt"
+        ]]
+    );
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&strict)
+        .args(["--min-similarity", "1.5"])
+        .assert()
+        .code(2);
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&strict)
+        .args(["--threshold", "40"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn seeds_form_no_cluster_when_present() {
+    let seeds = repo().join("../shared/seeds");
+    if !seeds.is_dir() {
+        eprintln!("skipped: {} not found", seeds.display());
+        return;
+    }
+    let (_tmp, _, out) = scratch();
+    newsclean().arg(&seeds).arg(&out).assert().success();
+    assert!(
+        cluster_members(&out).is_empty(),
+        "five different stories on one topic must not cluster"
+    );
+}

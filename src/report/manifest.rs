@@ -43,6 +43,16 @@ pub struct Entry {
     pub author: Option<String>,
     pub date: Option<String>,
     pub source: Option<String>,
+    /// 64-bit simhash of the cleaned body, hex (absent with `--dedup off`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simhash: Option<String>,
+    /// Id of the near-duplicate cluster in duplicates.json, if any.
+    pub cluster: Option<usize>,
+    /// Input path of the cluster's canonical member, if in a cluster.
+    pub canonical: Option<String>,
+    /// Not written because `--dedup drop` keeps only canonical members.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dropped: bool,
     pub removed: Vec<Record>,
 }
 
@@ -64,6 +74,10 @@ impl Entry {
             author: None,
             date: None,
             source: None,
+            simhash: None,
+            cluster: None,
+            canonical: None,
+            dropped: false,
             removed: Vec::new(),
         }
     }

@@ -1,3 +1,4 @@
 //! Reports written to `OUTPUT/.newsclean/`.
 
+pub mod duplicates;
 pub mod manifest;

@@ -1,0 +1,321 @@
+//! From fingerprints to clusters of the same story.
+//!
+//! 1. Exact duplicates (same words after folding) are joined first; one of
+//!    each group goes on.
+//! 2. Candidates: pairs whose `full` or `lead` simhashes are within the
+//!    threshold, found through a [`BlockIndex`] each.
+//! 3. Confirmation on the shingle sets: the containment (shared shingles
+//!    over the smaller set) must reach `min_similarity`. Containment, not
+//!    Jaccard, so that an outlet's trimmed copy still matches the full wire
+//!    story; and an exact measure, so that simhash collisions go.
+//! 4. Union-find joins confirmed pairs; the canonical member of a cluster is
+//!    the most complete one (most words; ties by input path).
+
+use std::collections::HashMap;
+
+use super::fingerprint::{hamming, similarity, Fingerprint};
+use super::index::BlockIndex;
+
+/// Documents with fewer words are never clustered: too little text to tell
+/// a story from another.
+pub const MIN_WORDS: usize = 25;
+
+/// Defaults, chosen by measurement (see the README's design notes).
+pub const DEFAULT_THRESHOLD: u32 = 6;
+pub const DEFAULT_MIN_SIMILARITY: f64 = 0.6;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Largest simhash distance for a candidate pair.
+    pub threshold: u32,
+    /// Smallest containment for a confirmed pair.
+    pub min_similarity: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            threshold: DEFAULT_THRESHOLD,
+            min_similarity: DEFAULT_MIN_SIMILARITY,
+        }
+    }
+}
+
+/// One document as dedup sees it.
+#[derive(Debug, Clone)]
+pub struct Item<'a> {
+    /// Input path, for ordering and for ties.
+    pub path: &'a str,
+    pub fp: &'a Fingerprint,
+}
+
+/// One member of a cluster, compared with the canonical member.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// Index into the items.
+    pub item: usize,
+    /// Hamming distance of the full simhashes.
+    pub distance: u32,
+    /// Containment of the shingle sets.
+    pub similarity: f64,
+    pub jaccard: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// Index into the items of the canonical member.
+    pub canonical: usize,
+    /// All members, the canonical first, then by input path.
+    pub members: Vec<Member>,
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.0[x] != x {
+            self.0[x] = self.0[self.0[x]];
+            x = self.0[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // the smaller index is the root: deterministic
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            self.0[hi] = lo;
+        }
+    }
+}
+
+/// Shingles whose hash is 0 modulo this are the document's samples.
+pub const SAMPLE_MOD: u32 = 8;
+/// Samples shared by more documents than this are common phrases, not a
+/// sign of one story: they are not counted.
+pub const MAX_POSTING: usize = 256;
+/// Share of the smaller document's samples two documents must share to be
+/// candidates (and never fewer than [`MIN_SHARED_SAMPLES`]).
+pub const SHARED_SAMPLE_SHARE: f64 = 0.25;
+pub const MIN_SHARED_SAMPLES: usize = 3;
+
+/// Candidate pairs from shared sampled shingles (Broder's MOD-m sampling):
+/// the same shingles are sampled in every copy of a text, so the share of
+/// samples two documents have in common estimates their containment, and
+/// a copy both trimmed and edited, too far in simhash, is still found.
+fn sample_candidates(items: &[Item], reps: &[usize]) -> Vec<(usize, usize)> {
+    let samples: Vec<Vec<u32>> = reps
+        .iter()
+        .map(|&i| {
+            items[i]
+                .fp
+                .shingles
+                .iter()
+                .copied()
+                .filter(|h| h % SAMPLE_MOD == 0)
+                .collect()
+        })
+        .collect();
+    let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (r, s) in samples.iter().enumerate() {
+        for &h in s {
+            postings.entry(h).or_default().push(r as u32);
+        }
+    }
+    let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
+    for list in postings
+        .values()
+        .filter(|l| l.len() >= 2 && l.len() <= MAX_POSTING)
+    {
+        for (x, &a) in list.iter().enumerate() {
+            for &b in &list[x + 1..] {
+                *shared.entry((a.min(b), a.max(b))).or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<(usize, usize)> = shared
+        .into_iter()
+        .filter(|&((a, b), n)| {
+            let smaller = samples[a as usize].len().min(samples[b as usize].len());
+            let need =
+                ((smaller as f64 * SHARED_SAMPLE_SHARE).ceil() as usize).max(MIN_SHARED_SAMPLES);
+            n as usize >= need
+        })
+        .map(|((a, b), _)| (a as usize, b as usize))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Candidate pairs (indexes into `reps`) from both simhashes and from
+/// shared samples.
+fn candidates(items: &[Item], reps: &[usize], threshold: u32) -> Vec<(usize, usize)> {
+    let mut pairs = sample_candidates(items, reps);
+    for pick in [|f: &Fingerprint| f.full, |f: &Fingerprint| f.lead] {
+        let mut idx = BlockIndex::new(threshold);
+        let fps: Vec<u64> = reps.iter().map(|&i| pick(items[i].fp)).collect();
+        idx.extend(&fps);
+        idx.build();
+        pairs.extend(
+            idx.pairs()
+                .into_iter()
+                .map(|(a, b, _)| (a as usize, b as usize)),
+        );
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Clusters of two or more documents, largest first (then by canonical path).
+pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
+    let mut uf = UnionFind((0..items.len()).collect());
+    let eligible: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].fp.words >= MIN_WORDS)
+        .collect();
+    // 1. exact duplicates
+    let mut by_exact: HashMap<u64, usize> = HashMap::new();
+    let mut reps = Vec::new();
+    for &i in &eligible {
+        match by_exact.get(&items[i].fp.exact) {
+            Some(&first) => uf.union(first, i),
+            None => {
+                by_exact.insert(items[i].fp.exact, i);
+                reps.push(i);
+            }
+        }
+    }
+    // 2-3. candidates, confirmed
+    let confirmed: Vec<(usize, usize)> = {
+        use rayon::prelude::*;
+        candidates(items, &reps, params.threshold)
+            .into_par_iter()
+            .filter(|&(a, b)| {
+                let (_, containment) =
+                    similarity(&items[reps[a]].fp.shingles, &items[reps[b]].fp.shingles);
+                containment >= params.min_similarity
+            })
+            .collect()
+    };
+    for (a, b) in confirmed {
+        uf.union(reps[a], reps[b]);
+    }
+    // 4. clusters
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &i in &eligible {
+        let root = uf.find(i);
+        groups.entry(root).or_default().push(i);
+    }
+    let mut clusters: Vec<Cluster> = groups
+        .into_values()
+        .filter(|g| g.len() >= 2)
+        .map(|g| {
+            let canonical = *g
+                .iter()
+                .max_by(|&&a, &&b| {
+                    items[a]
+                        .fp
+                        .words
+                        .cmp(&items[b].fp.words)
+                        .then_with(|| items[b].path.cmp(items[a].path))
+                })
+                .expect("a cluster has members");
+            let c = items[canonical].fp;
+            let mut members: Vec<Member> = g
+                .iter()
+                .map(|&i| {
+                    let (jaccard, containment) = similarity(&c.shingles, &items[i].fp.shingles);
+                    Member {
+                        item: i,
+                        distance: hamming(c.full, items[i].fp.full),
+                        similarity: if i == canonical { 1.0 } else { containment },
+                        jaccard: if i == canonical { 1.0 } else { jaccard },
+                    }
+                })
+                .collect();
+            members.sort_by(|a, b| {
+                (a.item != canonical)
+                    .cmp(&(b.item != canonical))
+                    .then_with(|| items[a.item].path.cmp(items[b.item].path))
+            });
+            Cluster { canonical, members }
+        })
+        .collect();
+    clusters.sort_by(|a, b| {
+        b.members
+            .len()
+            .cmp(&a.members.len())
+            .then_with(|| items[a.canonical].path.cmp(items[b.canonical].path))
+    });
+    clusters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::fingerprint::fingerprint;
+
+    const WIRE: [&str; 6] = [
+        "The provincial water board said its twelve main reservoirs held 18 percent of their capacity, down from 31 percent a year ago.",
+        "We are managing a shortage that nobody alive here has seen before, the board chairwoman told reporters in the provincial capital.",
+        "Farmers unions say almond and citrus growers have already let about 9,000 hectares go unwatered this year.",
+        "The board has cut water for irrigation by half since April and warned that supplies in hill towns could be rationed.",
+        "Meteorologists said the first half of the year had been the driest since 1961, with a third of the usual rainfall.",
+        "Environmental groups blame decades of over-pumping from aquifers and want a moratorium on new irrigated farms.",
+    ];
+
+    fn run(texts: &[(&str, String)], params: Params) -> Vec<Vec<String>> {
+        let fps: Vec<Fingerprint> = texts.iter().map(|(_, t)| fingerprint(t)).collect();
+        let items: Vec<Item> = texts
+            .iter()
+            .zip(&fps)
+            .map(|((p, _), fp)| Item { path: p, fp })
+            .collect();
+        cluster(&items, params)
+            .into_iter()
+            .map(|c| {
+                c.members
+                    .iter()
+                    .map(|m| texts[m.item].0.to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn republished_copies_cluster_with_the_full_story_canonical() {
+        let full = WIRE.join(" ");
+        let trimmed = WIRE[..4].join(" ");
+        let edited = WIRE.join(" ").replace("said its", "said on Saturday its");
+        let other = "Rail workers on the line will walk out for two days from Thursday in a dispute over staffing at rural stations, the union said, and the operator promised a reduced timetable with one train in three while talks continue at the conciliation service next week.".to_string();
+        let texts = vec![
+            ("a/full.txt", full),
+            ("b/trimmed.txt", trimmed),
+            ("c/edited.txt", edited),
+            ("d/other.txt", other),
+        ];
+        let clusters = run(&texts, Params::default());
+        // The edited copy has more words than the original: it is canonical.
+        assert_eq!(clusters, [["c/edited.txt", "a/full.txt", "b/trimmed.txt"]]);
+    }
+
+    #[test]
+    fn exact_copies_and_short_texts() {
+        let full = WIRE.join(" ");
+        let texts = vec![
+            ("x.txt", full.clone()),
+            ("y.txt", full.to_uppercase()),
+            ("s1.txt", "Too short to judge.".to_string()),
+            ("s2.txt", "Too short to judge.".to_string()),
+        ];
+        assert_eq!(run(&texts, Params::default()), [["x.txt", "y.txt"]]);
+    }
+
+    #[test]
+    fn same_topic_different_story_does_not_cluster() {
+        let a = WIRE.join(" ");
+        let b = "Marta Ruiz has grown almonds on the same hillside for thirty-one years. This summer, for the first time, she has stopped watering a third of her trees because the board halved her water allocation since April. The well her father dug in the 1970s ran dry two summers ago, and the reservoirs are at a record low, she said.".to_string();
+        assert!(run(&[("a.txt", a), ("b.txt", b)], Params::default()).is_empty());
+    }
+}

@@ -1,0 +1,48 @@
+//! `OUTPUT/.newsclean/duplicates.json`: the clusters of near-duplicate
+//! documents, for other tools and for review:
+//!
+//! ```json
+//! {"clusters": [{"id": 1, "canonical": "a/x.txt", "members": [
+//!   {"input": "a/x.txt", "title": "...", "distance": 0, "similarity": 1.0}, ...]}]}
+//! ```
+//!
+//! `input` is relative to INPUT; members include the canonical (first);
+//! only clusters of two or more are listed, the largest first. Members also
+//! carry `source` and `jaccard`.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub clusters: Vec<ClusterOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterOut {
+    pub id: usize,
+    pub canonical: String,
+    pub members: Vec<MemberOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberOut {
+    pub input: String,
+    pub title: Option<String>,
+    pub distance: u32,
+    pub similarity: f64,
+    pub jaccard: f64,
+    pub source: Option<String>,
+}
+
+impl Report {
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("report serializes");
+        s.push('\n');
+        s
+    }
+}
+
+/// Rounds a similarity for the report (4 decimals are plenty to review).
+pub fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
