@@ -311,6 +311,19 @@ fn dedup(
     }
     summary.clusters = clusters.len();
     summary.clustered = notes.len();
+    // The review page diffs the cleaned texts: read them back from OUTPUT
+    // before drop mode removes any.
+    let out_of: std::collections::HashMap<&str, &str> = results
+        .iter()
+        .filter_map(|e| Some((e.input.as_str(), e.output.as_deref()?)))
+        .collect();
+    let read = |input: &str| std::fs::read_to_string(output.join(out_of.get(input)?)).ok();
+    let page = crate::report::html::render(&report, &read);
+    let page_path = output.join(REPORT_DIR).join("duplicates.html");
+    if let Err(err) = write_atomic(&page_path, page.as_bytes()) {
+        on_error(&format!("{}: {err}", page_path.display()));
+        summary.failed += 1;
+    }
     for (n, id, canonical, duplicate) in notes {
         let e = &mut results[n];
         e.cluster = Some(id);

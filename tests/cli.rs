@@ -625,3 +625,80 @@ fn seeds_form_no_cluster_when_present() {
         "five different stories on one topic must not cluster"
     );
 }
+
+/// A headless Chromium, if one is installed (`CHROMIUM` names another).
+fn chromium() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join(name))
+                    .find(|p| p.is_file())
+            })
+        })
+}
+
+/// Opens duplicates.html in a real headless browser (with `#expand`, which
+/// opens every cluster) and checks what the page shows after its script ran.
+#[test]
+fn duplicates_page_in_headless_browser() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no chromium in CI: .ci/run installs Debian's chromium package"
+        );
+        eprintln!("skipped: no chromium on this machine (apt-get install chromium)");
+        return;
+    };
+    let (tmp, _, out) = scratch();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .assert()
+        .success();
+    let page = out.join(".newsclean/duplicates.html");
+    let profile = tmp.path().join("profile");
+    let run = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}#expand", page.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        dom.contains("2 clusters, 6 documents"),
+        "count not shown:\n{dom}"
+    );
+    // Clusters are open, members listed with the canonical marked.
+    assert_eq!(
+        dom.matches("data-filled=\"1\" open=\"\"").count(),
+        2,
+        "both clusters drawn and open"
+    );
+    assert!(dom.contains("harbour-post/norland-bank-holds-rates.txt (canonical)"));
+    assert!(dom.contains("Esterra reservoirs hit record low as drought deepens"));
+    // Word-level diffs: a word one outlet added, a paragraph another cut.
+    assert!(dom.contains("<ins>on </ins>"), "added word not marked");
+    let cut = dom
+        .split("<del>")
+        .skip(1)
+        .any(|d| d.trim_start().starts_with("Unemployment has crept up"));
+    assert!(cut, "cut paragraph not marked");
+    assert!(dom.contains("unchanged words"), "long runs not folded");
+}

@@ -1,0 +1,342 @@
+//! `OUTPUT/.newsclean/duplicates.html`: one self-contained page for a person
+//! to review the clusters. No external assets, works offline.
+//!
+//! The clusters are embedded as JSON; the page lists them as collapsed
+//! sections, largest first, and draws a cluster's members and diffs only
+//! when it is opened, so a page with 10,000 clusters opens fast. Each
+//! member is diffed word by word against the canonical member: words the
+//! outlet added are green, words it cut are struck red, and long unchanged
+//! runs are folded to "… N words …". Open the page with `#expand` to open
+//! every cluster at once.
+
+use serde::Serialize;
+use similar::{ChangeTag, TextDiff};
+
+use super::duplicates::Report;
+
+/// Unchanged words kept on each side of a change; longer runs are folded.
+const CONTEXT_WORDS: usize = 12;
+/// Most time one diff may take before it settles for a coarser answer.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// One piece of a diff: 0 unchanged, 1 added by the member, 2 cut by the
+/// member (present in the canonical), 3 folded unchanged run (`text` is the
+/// number of words).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Op(pub u8, pub String);
+
+/// Word-level diff of `member` against `canonical`, unchanged runs longer
+/// than twice [`CONTEXT_WORDS`] folded.
+pub fn word_diff(canonical: &str, member: &str) -> Vec<Op> {
+    let diff = TextDiff::configure()
+        .timeout(DIFF_DEADLINE)
+        .diff_words(canonical, member);
+    let mut raw: Vec<(u8, &str)> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let tag = match change.tag() {
+            ChangeTag::Equal => 0,
+            ChangeTag::Insert => 1,
+            ChangeTag::Delete => 2,
+        };
+        raw.push((tag, change.value()));
+    }
+    let mut ops: Vec<Op> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let tag = raw[i].0;
+        let mut j = i;
+        while j < raw.len() && raw[j].0 == tag {
+            j += 1;
+        }
+        let run = &raw[i..j];
+        let words = run.iter().filter(|(_, v)| !v.trim().is_empty()).count();
+        if tag == 0 && words > 2 * CONTEXT_WORDS + 4 {
+            let head_n = if i == 0 { 0 } else { CONTEXT_WORDS };
+            let tail_n = if j == raw.len() { 0 } else { CONTEXT_WORDS };
+            let (head, tail) = (take_words(run, head_n), take_words_back(run, tail_n));
+            let folded = words - count_words(&head) - count_words(&tail);
+            if !head.is_empty() {
+                ops.push(Op(0, head));
+            }
+            ops.push(Op(3, folded.to_string()));
+            if !tail.is_empty() {
+                ops.push(Op(0, tail));
+            }
+        } else {
+            ops.push(Op(tag, run.iter().map(|(_, v)| *v).collect()));
+        }
+        i = j;
+    }
+    ops
+}
+
+fn count_words(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+fn take_words(run: &[(u8, &str)], n: usize) -> String {
+    let mut out = String::new();
+    let mut seen = 0;
+    for (_, v) in run {
+        if seen == n {
+            break;
+        }
+        if !v.trim().is_empty() {
+            seen += 1;
+        }
+        out.push_str(v);
+    }
+    out
+}
+
+fn take_words_back(run: &[(u8, &str)], n: usize) -> String {
+    let mut parts = Vec::new();
+    let mut seen = 0;
+    for (_, v) in run.iter().rev() {
+        if seen == n {
+            break;
+        }
+        if !v.trim().is_empty() {
+            seen += 1;
+        }
+        parts.push(*v);
+    }
+    parts.reverse();
+    parts.concat()
+}
+
+#[derive(Serialize)]
+struct PageMember<'a> {
+    input: &'a str,
+    title: Option<&'a str>,
+    source: Option<&'a str>,
+    distance: u32,
+    similarity: f64,
+    jaccard: f64,
+    words: usize,
+    diff: Option<Vec<Op>>,
+}
+
+#[derive(Serialize)]
+struct PageCluster<'a> {
+    id: usize,
+    canonical: &'a str,
+    members: Vec<PageMember<'a>>,
+}
+
+/// Renders the page. `text` gives the cleaned text of a document by its
+/// input path (None when it cannot be read: the member is listed without
+/// a diff).
+pub fn render(report: &Report, text: &(dyn Fn(&str) -> Option<String> + Sync)) -> String {
+    use rayon::prelude::*;
+    let clusters: Vec<PageCluster> = report
+        .clusters
+        .par_iter()
+        .map(|c| {
+            let canonical_text = text(&c.canonical);
+            let members = c
+                .members
+                .iter()
+                .map(|m| {
+                    let own = text(&m.input);
+                    let words = own.as_deref().map_or(0, count_words);
+                    let diff = match (&canonical_text, own) {
+                        (Some(ct), Some(mt)) if m.input != c.canonical => Some(word_diff(ct, &mt)),
+                        _ => None,
+                    };
+                    PageMember {
+                        input: &m.input,
+                        title: m.title.as_deref(),
+                        source: m.source.as_deref(),
+                        distance: m.distance,
+                        similarity: m.similarity,
+                        jaccard: m.jaccard,
+                        words,
+                        diff,
+                    }
+                })
+                .collect();
+            PageCluster {
+                id: c.id,
+                canonical: &c.canonical,
+                members,
+            }
+        })
+        .collect();
+    let json = serde_json::to_string(&clusters)
+        .expect("page data serializes")
+        // never close the script element from inside the data
+        .replace("</", "<\\/");
+    PAGE.replace("/*DATA*/", &json)
+}
+
+const PAGE: &str = r##"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>newsclean: near-duplicate clusters</title>
+<style>
+body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 70rem; padding: 1rem 1.5rem; color: #222; }
+h1 { font-size: 1.3rem; margin: .2rem 0 .6rem; }
+#bar { position: sticky; top: 0; background: #fff; padding: .5rem 0; border-bottom: 1px solid #ddd; display: flex; gap: .6rem; align-items: center; flex-wrap: wrap; }
+#filter { flex: 1; min-width: 14rem; padding: .35rem .5rem; font: inherit; }
+button { font: inherit; padding: .3rem .7rem; }
+details { border: 1px solid #ddd; border-radius: 6px; margin: .5rem 0; }
+summary { cursor: pointer; padding: .45rem .7rem; }
+summary .n { display: inline-block; min-width: 5.5rem; color: #555; }
+.body { padding: 0 .8rem .8rem; }
+table { border-collapse: collapse; width: 100%; margin: .4rem 0 .8rem; }
+th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; vertical-align: top; }
+th { font-weight: 600; color: #555; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.canon { font-weight: 600; }
+.diff { white-space: pre-wrap; background: #fafafa; border: 1px solid #eee; padding: .6rem; border-radius: 4px; margin: .3rem 0 1rem; }
+ins { background: #d9f5dd; text-decoration: none; margin: 0 1px; }
+del { background: #fbdada; margin: 0 1px; }
+.fold { color: #888; font-style: italic; }
+.legend ins, .legend del { padding: 0 .3rem; }
+.hidden { display: none; }
+</style>
+</head>
+<body>
+<h1>Near-duplicate clusters</h1>
+<div id="bar">
+  <span id="count"></span>
+  <input id="filter" type="search" placeholder="Filter by title or path">
+  <button id="open">Open all shown</button>
+  <button id="close">Close all</button>
+  <span class="legend"><ins>added by the outlet</ins> <del>cut by the outlet</del> (against the canonical)</span>
+</div>
+<div id="list"></div>
+<script id="data" type="application/json">/*DATA*/</script>
+<script>
+"use strict";
+const clusters = JSON.parse(document.getElementById("data").textContent);
+const list = document.getElementById("list");
+const esc = s => String(s ?? "").replace(/[&<>"']/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
+const canonTitle = c => (c.members[0] && c.members[0].title) || c.canonical;
+function summaryHtml(c) {
+  return '<summary><span class="n">' + c.members.length + ' documents</span> #' + c.id + ' ' + esc(canonTitle(c)) + '</summary>';
+}
+list.innerHTML = clusters.map((c, i) => '<details data-i="' + i + '">' + summaryHtml(c) + '</details>').join("");
+function diffHtml(ops) {
+  return ops.map(([t, s]) => t === 0 ? esc(s) : t === 1 ? "<ins>" + esc(s) + "</ins>" : t === 2 ? "<del>" + esc(s) + "</del>"
+    : '<span class="fold"> … ' + esc(s) + ' unchanged words … </span>').join("");
+}
+function bodyHtml(c) {
+  let h = '<div class="body"><table><thead><tr><th>document</th><th>title</th><th>source</th><th>words</th><th>distance</th><th>similarity</th><th>jaccard</th></tr></thead><tbody>';
+  for (const m of c.members) {
+    h += '<tr class="' + (m.input === c.canonical ? "canon" : "") + '"><td>' + esc(m.input) + (m.input === c.canonical ? " (canonical)" : "") +
+      '</td><td>' + esc(m.title) + '</td><td>' + esc(m.source) + '</td><td class="num">' + m.words + '</td><td class="num">' + m.distance +
+      '</td><td class="num">' + m.similarity.toFixed(3) + '</td><td class="num">' + m.jaccard.toFixed(3) + '</td></tr>';
+  }
+  h += '</tbody></table>';
+  for (const m of c.members) {
+    if (!m.diff) continue;
+    h += '<div><b>' + esc(m.input) + '</b> against the canonical:</div><div class="diff">' + diffHtml(m.diff) + '</div>';
+  }
+  return h + '</div>';
+}
+function fill(d) {
+  if (!d.dataset.filled) { d.insertAdjacentHTML("beforeend", bodyHtml(clusters[+d.dataset.i])); d.dataset.filled = "1"; }
+}
+list.addEventListener("toggle", e => { if (e.target.open) fill(e.target); }, true);
+const shown = () => [...list.children].filter(d => !d.classList.contains("hidden"));
+function count() {
+  const n = shown().length, docs = shown().reduce((a, d) => a + clusters[+d.dataset.i].members.length, 0);
+  document.getElementById("count").textContent = n + " clusters, " + docs + " documents";
+}
+document.getElementById("filter").addEventListener("input", e => {
+  const q = e.target.value.toLowerCase();
+  for (const d of list.children) {
+    const c = clusters[+d.dataset.i];
+    const hit = !q || c.members.some(m => (m.title || "").toLowerCase().includes(q) || m.input.toLowerCase().includes(q));
+    d.classList.toggle("hidden", !hit);
+  }
+  count();
+});
+document.getElementById("open").addEventListener("click", () => shown().forEach(d => { fill(d); d.open = true; }));
+document.getElementById("close").addEventListener("click", () => [...list.children].forEach(d => d.open = false));
+count();
+if (location.hash === "#expand") for (const d of list.children) { fill(d); d.open = true; }
+</script>
+</body>
+</html>
+"##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::duplicates::{ClusterOut, MemberOut};
+
+    #[test]
+    fn diff_marks_additions_and_cuts() {
+        let ops = word_diff(
+            "the water board said Saturday that supplies fell",
+            "the water board said on Saturday that supplies fell",
+        );
+        assert!(ops.contains(&Op(1, "on ".into())), "{ops:?}");
+        let ops = word_diff("one two three four", "one two");
+        assert!(
+            ops.iter().any(|o| o.0 == 2 && o.1.contains("three")),
+            "{ops:?}"
+        );
+    }
+
+    #[test]
+    fn long_unchanged_runs_are_folded() {
+        let base: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
+        let a = base.join(" ");
+        let b = format!("{} extra", a);
+        let ops = word_diff(&a, &b);
+        let folded: usize = ops
+            .iter()
+            .filter(|o| o.0 == 3)
+            .map(|o| o.1.parse::<usize>().unwrap())
+            .sum();
+        let shown: usize = ops
+            .iter()
+            .filter(|o| o.0 == 0)
+            .map(|o| count_words(&o.1))
+            .sum();
+        assert_eq!(folded + shown, 100);
+        assert!(shown <= CONTEXT_WORDS, "{ops:?}");
+        assert_eq!(ops.last(), Some(&Op(1, " extra".into())));
+    }
+
+    #[test]
+    fn page_is_self_contained_and_escapes_data() {
+        let report = Report {
+            clusters: vec![ClusterOut {
+                id: 1,
+                canonical: "a.txt".into(),
+                members: vec![
+                    MemberOut {
+                        input: "a.txt".into(),
+                        title: Some("</script><b>x".into()),
+                        distance: 0,
+                        similarity: 1.0,
+                        jaccard: 1.0,
+                        source: None,
+                    },
+                    MemberOut {
+                        input: "b.txt".into(),
+                        title: None,
+                        distance: 3,
+                        similarity: 0.9,
+                        jaccard: 0.8,
+                        source: Some("AFP".into()),
+                    },
+                ],
+            }],
+        };
+        let page = render(&report, &|p: &str| Some(format!("text of {p}")));
+        assert!(!page.contains("</script><b>"));
+        assert!(
+            !page.contains("http://") && !page.contains("https://"),
+            "no external assets"
+        );
+        assert!(page.contains("\"diff\":[["));
+    }
+}
