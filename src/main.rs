@@ -52,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 params: newsclean::dedup::cluster::Params {
                     threshold: cli.threshold,
                     min_similarity: cli.min_similarity,
+                    sampled_candidates: true,
                 },
             };
             let report = |msg: &str| eprintln!("newsclean: {msg}");

@@ -21,8 +21,8 @@ use super::index::BlockIndex;
 pub const MIN_WORDS: usize = 25;
 
 /// Defaults, chosen by measurement (see the README's design notes).
-pub const DEFAULT_THRESHOLD: u32 = 6;
-pub const DEFAULT_MIN_SIMILARITY: f64 = 0.6;
+pub const DEFAULT_THRESHOLD: u32 = 4;
+pub const DEFAULT_MIN_SIMILARITY: f64 = 0.65;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Params {
@@ -30,6 +30,9 @@ pub struct Params {
     pub threshold: u32,
     /// Smallest containment for a confirmed pair.
     pub min_similarity: f64,
+    /// Also take candidates from shared sampled shingles (on by default;
+    /// off leaves the simhash index alone, for measurement).
+    pub sampled_candidates: bool,
 }
 
 impl Default for Params {
@@ -37,6 +40,7 @@ impl Default for Params {
         Params {
             threshold: DEFAULT_THRESHOLD,
             min_similarity: DEFAULT_MIN_SIMILARITY,
+            sampled_candidates: true,
         }
     }
 }
@@ -94,7 +98,7 @@ impl UnionFind {
 pub const SAMPLE_MOD: u32 = 8;
 /// Samples shared by more documents than this are common phrases, not a
 /// sign of one story: they are not counted.
-pub const MAX_POSTING: usize = 256;
+pub const MAX_POSTING: usize = 1000;
 /// Share of the smaller document's samples two documents must share to be
 /// candidates (and never fewer than [`MIN_SHARED_SAMPLES`]).
 pub const SHARED_SAMPLE_SHARE: f64 = 0.25;
@@ -150,8 +154,13 @@ fn sample_candidates(items: &[Item], reps: &[usize]) -> Vec<(usize, usize)> {
 
 /// Candidate pairs (indexes into `reps`) from both simhashes and from
 /// shared samples.
-fn candidates(items: &[Item], reps: &[usize], threshold: u32) -> Vec<(usize, usize)> {
-    let mut pairs = sample_candidates(items, reps);
+fn candidates(items: &[Item], reps: &[usize], params: Params) -> Vec<(usize, usize)> {
+    let threshold = params.threshold;
+    let mut pairs = if params.sampled_candidates {
+        sample_candidates(items, reps)
+    } else {
+        Vec::new()
+    };
     for pick in [|f: &Fingerprint| f.full, |f: &Fingerprint| f.lead] {
         let mut idx = BlockIndex::new(threshold);
         let fps: Vec<u64> = reps.iter().map(|&i| pick(items[i].fp)).collect();
@@ -166,6 +175,45 @@ fn candidates(items: &[Item], reps: &[usize], threshold: u32) -> Vec<(usize, usi
     pairs.sort_unstable();
     pairs.dedup();
     pairs
+}
+
+/// The most complete member: most words, ties by the smaller path.
+fn most_complete(items: &[Item], group: &[usize]) -> usize {
+    *group
+        .iter()
+        .max_by(|&&a, &&b| {
+            items[a]
+                .fp
+                .words
+                .cmp(&items[b].fp.words)
+                .then_with(|| items[b].path.cmp(items[a].path))
+        })
+        .expect("a group has members")
+}
+
+/// Splits a connected group into star clusters: every member must match
+/// the canonical itself, not only some other member. Union-find alone
+/// chains: a two-paragraph brief contained both in a story and in another
+/// agency's story quoting those paragraphs would join the two stories.
+/// Members that do not match the canonical form groups of their own, split
+/// again the same way.
+fn stars(items: &[Item], mut group: Vec<usize>, min_similarity: f64) -> Vec<(usize, Vec<usize>)> {
+    let mut out = Vec::new();
+    while group.len() >= 2 {
+        let canonical = most_complete(items, &group);
+        let c = &items[canonical].fp;
+        let (members, rest): (Vec<usize>, Vec<usize>) = group.iter().partition(|&&i| {
+            i == canonical || c.exact == items[i].fp.exact || {
+                let (_, containment) = similarity(&c.shingles, &items[i].fp.shingles);
+                containment >= min_similarity
+            }
+        });
+        if members.len() >= 2 {
+            out.push((canonical, members));
+        }
+        group = rest;
+    }
+    out
 }
 
 /// Clusters of two or more documents, largest first (then by canonical path).
@@ -189,7 +237,7 @@ pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
     // 2-3. candidates, confirmed
     let confirmed: Vec<(usize, usize)> = {
         use rayon::prelude::*;
-        candidates(items, &reps, params.threshold)
+        candidates(items, &reps, params)
             .into_par_iter()
             .filter(|&(a, b)| {
                 let (_, containment) =
@@ -207,20 +255,14 @@ pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
         let root = uf.find(i);
         groups.entry(root).or_default().push(i);
     }
-    let mut clusters: Vec<Cluster> = groups
+    let stars: Vec<(usize, Vec<usize>)> = groups
         .into_values()
         .filter(|g| g.len() >= 2)
-        .map(|g| {
-            let canonical = *g
-                .iter()
-                .max_by(|&&a, &&b| {
-                    items[a]
-                        .fp
-                        .words
-                        .cmp(&items[b].fp.words)
-                        .then_with(|| items[b].path.cmp(items[a].path))
-                })
-                .expect("a cluster has members");
+        .flat_map(|g| stars(items, g, params.min_similarity))
+        .collect();
+    let mut clusters: Vec<Cluster> = stars
+        .into_iter()
+        .map(|(canonical, g)| {
             let c = items[canonical].fp;
             let mut members: Vec<Member> = g
                 .iter()
