@@ -22,3 +22,11 @@ bless:
     rm -rf target/bless && cargo run --release -- samples/in target/bless
     rm -rf samples/expected && mkdir -p samples/expected
     cd target/bless && find . -path ./.newsclean -prune -o -type f -print | cpio -pdm ../../samples/expected
+
+# Benchmarks: index scale (1M and 10M fingerprints, peak memory) and the
+# near-duplicate evaluation that chose the defaults
+bench:
+    cargo build --release --examples
+    /usr/bin/time -f "  peak memory %M KB" target/release/examples/index_bench 1000000
+    /usr/bin/time -f "  peak memory %M KB" target/release/examples/index_bench 10000000
+    target/release/examples/dedup_eval samples/expected
