@@ -15,7 +15,10 @@ use std::time::Instant;
 use newsclean::dedup::index::BlockIndex;
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let k: u32 = std::env::args()
         .nth(2)
         .and_then(|s| s.parse().ok())
@@ -55,7 +58,9 @@ fn main() {
     let found_planted = pairs.iter().filter(|&&(a, b, _)| b == a + 1).count();
     let t3 = Instant::now();
     let probes = 10_000.min(n);
-    let hits: usize = (0..probes).map(|i| idx.query(fps[i * (n / probes)]).len()).sum();
+    let hits: usize = (0..probes)
+        .map(|i| idx.query(fps[i * (n / probes)]).len())
+        .sum();
     let single = t3.elapsed();
     println!(
         "n={n} k={k} tables={} threads={}\n  build {:.2}s, all-pairs {:.2}s ({} pairs, {} planted near copies, {} of them found)\n  {} single queries {:.3}s ({:.1} us each, {:.2} hits each)\n  index memory {:.0} MB ({:.0} bytes per fingerprint); generating took {:.2}s",

@@ -81,6 +81,12 @@ pub struct Cli {
           value_parser = parse_share)]
     pub min_similarity: f64,
 
+    /// A fingerprint index kept between runs: documents of this run are
+    /// checked against those of earlier runs, then added (created if missing,
+    /// rewritten atomically).
+    #[arg(long, value_name = "FILE")]
+    pub index: Option<PathBuf>,
+
     /// Print only errors, no summary.
     #[arg(short, long)]
     pub quiet: bool,

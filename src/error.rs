@@ -15,6 +15,10 @@ pub enum Error {
     OutputInsideFile(PathBuf),
     #[error("unknown stage {0:?} (known: {1})")]
     UnknownStage(String, String),
+    #[error("{0}")]
+    Usage(String),
+    #[error("index file: {0}")]
+    Index(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -54,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     min_similarity: cli.min_similarity,
                     sampled_candidates: true,
                 },
+                index: cli.index,
             };
             let report = |msg: &str| eprintln!("newsclean: {msg}");
             let summary = newsclean::run(&input, &output, &opts, &report)?;

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use crate::dedup::cluster::{cluster, Item, Params};
 use crate::dedup::fingerprint::{fingerprint, Fingerprint};
+use crate::dedup::store::{self, Stored};
 use crate::dedup::Mode;
 use crate::doc::Doc;
 use crate::error::Error;
@@ -97,6 +98,8 @@ pub struct RunOptions {
     pub dedup: Mode,
     /// Near-duplicate thresholds.
     pub params: Params,
+    /// A fingerprint index kept between runs: read before, rewritten after.
+    pub index: Option<PathBuf>,
 }
 
 /// What a run did, for the summary on stderr.
@@ -113,6 +116,8 @@ pub struct Summary {
     pub clusters: usize,
     pub clustered: usize,
     pub dropped: usize,
+    /// Documents of earlier runs read from the index file.
+    pub earlier: usize,
     pub elapsed: Duration,
 }
 
@@ -135,6 +140,12 @@ impl Summary {
             s.push_str(&format!(
                 "  {} output names taken by another input: written as <full name>.txt (see manifest \"renamed\")\n",
                 self.renamed
+            ));
+        }
+        if self.earlier > 0 {
+            s.push_str(&format!(
+                "  checked against {} documents of earlier runs (index)\n",
+                self.earlier
             ));
         }
         if self.clusters > 0 {
@@ -196,6 +207,15 @@ pub fn run(
     check_paths(input, output)?;
     std::fs::create_dir_all(output).map_err(|e| Error::io(output, e))?;
     let out_canon = output.canonicalize().map_err(|e| Error::io(output, e))?;
+    if opts.index.is_some() && opts.dedup == Mode::Off {
+        return Err(Error::Usage(
+            "--index needs near-duplicate detection (not --dedup off)".into(),
+        ));
+    }
+    let mut earlier = match &opts.index {
+        Some(p) => store::load(p).map_err(|e| Error::Index(e.to_string()))?,
+        None => Vec::new(),
+    };
     let (entries, walk_errors) = walk(input, Some(&out_canon));
 
     let mut summary = Summary::default();
@@ -217,7 +237,33 @@ pub fn run(
     });
     let (mut results, fps): (Vec<manifest::Entry>, Vec<Option<Fingerprint>>) =
         processed.into_iter().unzip();
-    let report = pool.install(|| dedup(&mut results, &fps, opts, output, on_error, &mut summary));
+    // Documents of this run replace their own entries from an earlier run.
+    let current: std::collections::HashSet<&str> =
+        results.iter().map(|e| e.input.as_str()).collect();
+    earlier.retain(|e| !current.contains(e.input.as_str()));
+    summary.earlier = earlier.len();
+    let report = pool.install(|| {
+        dedup(
+            &mut results,
+            &fps,
+            &earlier,
+            opts,
+            output,
+            on_error,
+            &mut summary,
+        )
+    });
+    if let Some(index) = &opts.index {
+        let mut all = earlier;
+        all.extend(results.iter().zip(&fps).filter_map(|(e, fp)| {
+            Some(Stored {
+                input: e.input.clone(),
+                title: e.title.clone(),
+                fp: fp.as_ref()?.to_sampled(),
+            })
+        }));
+        store::save(index, &all).map_err(|e| Error::io(index, e))?;
+    }
     drop(fps);
 
     let mut manifest = String::new();
@@ -255,11 +301,22 @@ pub fn run(
     Ok(summary)
 }
 
-/// Clusters the written documents, notes clusters in their manifest
-/// entries, removes non-canonical outputs in drop mode, and gives the report.
+/// Who a clustered item is: a document of this run (index into the
+/// results) or one from the index file of earlier runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Owner {
+    Current(usize),
+    Earlier(usize),
+}
+
+/// Clusters the written documents (with those of earlier runs, when an
+/// index file is used), notes clusters in their manifest entries, writes
+/// the review page, removes non-canonical outputs in drop mode, and gives
+/// the report. Only clusters with a document of this run are reported.
 fn dedup(
     results: &mut [manifest::Entry],
     fps: &[Option<Fingerprint>],
+    earlier: &[Stored],
     opts: &RunOptions,
     output: &Path,
     on_error: &(dyn Fn(&str) + Sync),
@@ -272,34 +329,58 @@ fn dedup(
     let mut items = Vec::new();
     for (n, (entry, fp)) in results.iter().zip(fps).enumerate() {
         if let Some(fp) = fp {
-            owners.push(n);
+            owners.push(Owner::Current(n));
             items.push(Item {
                 path: &entry.input,
                 fp,
             });
         }
     }
-    let clusters = cluster(&items, opts.params);
+    for (n, e) in earlier.iter().enumerate() {
+        owners.push(Owner::Earlier(n));
+        items.push(Item {
+            path: &e.input,
+            fp: &e.fp,
+        });
+    }
+    let input_of = |o: Owner| match o {
+        Owner::Current(n) => results[n].input.clone(),
+        Owner::Earlier(n) => earlier[n].input.clone(),
+    };
+    let clusters: Vec<_> = cluster(&items, opts.params)
+        .into_iter()
+        .filter(|c| {
+            c.members
+                .iter()
+                .any(|m| matches!(owners[m.item], Owner::Current(_)))
+        })
+        .collect();
     let mut report = Report {
         clusters: Vec::with_capacity(clusters.len()),
     };
     let mut notes: Vec<(usize, usize, String, bool)> = Vec::new();
     for (id, c) in clusters.iter().enumerate() {
         let id = id + 1;
-        let canonical = results[owners[c.canonical]].input.clone();
+        let canonical = input_of(owners[c.canonical]);
         let members = c
             .members
             .iter()
             .map(|m| {
-                let e = &results[owners[m.item]];
-                notes.push((owners[m.item], id, canonical.clone(), m.item != c.canonical));
+                let (title, source, is_earlier) = match owners[m.item] {
+                    Owner::Current(n) => {
+                        notes.push((n, id, canonical.clone(), m.item != c.canonical));
+                        (results[n].title.clone(), results[n].source.clone(), false)
+                    }
+                    Owner::Earlier(n) => (earlier[n].title.clone(), None, true),
+                };
                 MemberOut {
-                    input: e.input.clone(),
-                    title: e.title.clone(),
+                    input: input_of(owners[m.item]),
+                    title,
                     distance: m.distance,
                     similarity: round(m.similarity),
                     jaccard: round(m.jaccard),
-                    source: e.source.clone(),
+                    source,
+                    earlier: is_earlier,
                 }
             })
             .collect();
@@ -312,7 +393,8 @@ fn dedup(
     summary.clusters = clusters.len();
     summary.clustered = notes.len();
     // The review page diffs the cleaned texts: read them back from OUTPUT
-    // before drop mode removes any.
+    // before drop mode removes any. Documents of earlier runs are listed
+    // without a diff.
     let out_of: std::collections::HashMap<&str, &str> = results
         .iter()
         .filter_map(|e| Some((e.input.as_str(), e.output.as_deref()?)))

@@ -702,3 +702,109 @@ fn duplicates_page_in_headless_browser() {
     assert!(cut, "cut paragraph not marked");
     assert!(dom.contains("unchanged words"), "long runs not folded");
 }
+
+/// Copies the given sample files (relative to samples/in) into `dir`.
+fn copy_samples(dir: &Path, rels: &[&str]) {
+    for rel in rels {
+        write(
+            dir,
+            rel,
+            &fs::read(repo().join("samples/in").join(rel)).unwrap(),
+        );
+    }
+}
+
+#[test]
+fn index_checks_a_later_batch_against_earlier_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("fingerprints.jsonl");
+    let (batch1, batch2) = (tmp.path().join("b1"), tmp.path().join("b2"));
+    copy_samples(
+        &batch1,
+        &[
+            "harbour-post/norland-bank-holds-rates.txt",
+            "atlas-times/museum-theft.txt",
+        ],
+    );
+    copy_samples(
+        &batch2,
+        &[
+            "northwind-herald/norland-rates.txt",
+            "valley-courier/orchard-frost.txt",
+        ],
+    );
+    newsclean()
+        .arg(&batch1)
+        .arg(tmp.path().join("o1"))
+        .arg("--index")
+        .arg(&index)
+        .assert()
+        .success();
+    let stored = fs::read_to_string(&index).unwrap();
+    assert_eq!(stored.lines().count(), 3, "header and two documents");
+    assert!(stored.starts_with("{\"newsclean_index\":1"));
+    // The second batch alone has no duplicates; with the index it has one.
+    let o2 = tmp.path().join("o2");
+    newsclean()
+        .arg(&batch2)
+        .arg(&o2)
+        .arg("--index")
+        .arg(&index)
+        .args(["--dedup", "drop"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "checked against 2 documents of earlier runs",
+        ))
+        .stderr(predicate::str::contains("1 dropped"));
+    let d = duplicates(&o2);
+    assert_eq!(d["clusters"].as_array().unwrap().len(), 1);
+    let c = &d["clusters"][0];
+    assert_eq!(c["canonical"], "harbour-post/norland-bank-holds-rates.txt");
+    assert_eq!(c["members"][0]["earlier"], true);
+    assert_eq!(
+        c["members"][1]["input"],
+        "northwind-herald/norland-rates.txt"
+    );
+    assert!(c["members"][1].get("earlier").is_none());
+    // The later copy of an earlier story is not written again in drop mode.
+    assert!(!o2.join("northwind-herald/norland-rates.txt").exists());
+    assert!(o2.join("valley-courier/orchard-frost.txt").exists());
+    assert_eq!(fs::read_to_string(&index).unwrap().lines().count(), 5);
+    // Running the same batch again replaces its entries instead of adding.
+    newsclean()
+        .arg(&batch2)
+        .arg(tmp.path().join("o3"))
+        .arg("--index")
+        .arg(&index)
+        .assert()
+        .success();
+    assert_eq!(fs::read_to_string(&index).unwrap().lines().count(), 5);
+}
+
+#[test]
+fn a_corrupt_index_is_a_fatal_error_naming_the_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let index = tmp.path().join("idx.jsonl");
+    fs::write(
+        &index,
+        "{\"newsclean_index\":1,\"fingerprint_version\":1}\nnot json\n",
+    )
+    .unwrap();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(tmp.path().join("out"))
+        .arg("--index")
+        .arg(&index)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("idx.jsonl:2:"));
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(tmp.path().join("out"))
+        .arg("--index")
+        .arg(&index)
+        .args(["--dedup", "off"])
+        .assert()
+        .code(2);
+}

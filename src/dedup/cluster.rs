@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::fingerprint::{hamming, similarity, Fingerprint};
+use super::fingerprint::{fp_similarity, hamming, Fingerprint};
 use super::index::BlockIndex;
 
 /// Documents with fewer words are never clustered: too little text to tell
@@ -94,8 +94,6 @@ impl UnionFind {
     }
 }
 
-/// Shingles whose hash is 0 modulo this are the document's samples.
-pub const SAMPLE_MOD: u32 = 8;
 /// Samples shared by more documents than this are common phrases, not a
 /// sign of one story: they are not counted.
 pub const MAX_POSTING: usize = 1000;
@@ -109,18 +107,7 @@ pub const MIN_SHARED_SAMPLES: usize = 3;
 /// samples two documents have in common estimates their containment, and
 /// a copy both trimmed and edited, too far in simhash, is still found.
 fn sample_candidates(items: &[Item], reps: &[usize]) -> Vec<(usize, usize)> {
-    let samples: Vec<Vec<u32>> = reps
-        .iter()
-        .map(|&i| {
-            items[i]
-                .fp
-                .shingles
-                .iter()
-                .copied()
-                .filter(|h| h % SAMPLE_MOD == 0)
-                .collect()
-        })
-        .collect();
+    let samples: Vec<Vec<u32>> = reps.iter().map(|&i| items[i].fp.samples()).collect();
     let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
     for (r, s) in samples.iter().enumerate() {
         for &h in s {
@@ -204,7 +191,7 @@ fn stars(items: &[Item], mut group: Vec<usize>, min_similarity: f64) -> Vec<(usi
         let c = &items[canonical].fp;
         let (members, rest): (Vec<usize>, Vec<usize>) = group.iter().partition(|&&i| {
             i == canonical || c.exact == items[i].fp.exact || {
-                let (_, containment) = similarity(&c.shingles, &items[i].fp.shingles);
+                let (_, containment) = fp_similarity(c, items[i].fp);
                 containment >= min_similarity
             }
         });
@@ -240,8 +227,7 @@ pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
         candidates(items, &reps, params)
             .into_par_iter()
             .filter(|&(a, b)| {
-                let (_, containment) =
-                    similarity(&items[reps[a]].fp.shingles, &items[reps[b]].fp.shingles);
+                let (_, containment) = fp_similarity(items[reps[a]].fp, items[reps[b]].fp);
                 containment >= params.min_similarity
             })
             .collect()
@@ -267,7 +253,7 @@ pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
             let mut members: Vec<Member> = g
                 .iter()
                 .map(|&i| {
-                    let (jaccard, containment) = similarity(&c.shingles, &items[i].fp.shingles);
+                    let (jaccard, containment) = fp_similarity(c, items[i].fp);
                     Member {
                         item: i,
                         distance: hamming(c.full, items[i].fp.full),

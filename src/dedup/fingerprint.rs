@@ -22,6 +22,9 @@ pub const SHINGLE_WORDS: usize = 3;
 pub const LEAD_SHINGLES: usize = 120;
 /// Version of the fingerprint scheme, stored with persisted indexes.
 pub const FINGERPRINT_VERSION: u32 = 1;
+/// Shingles whose (32-bit) hash is 0 modulo this are the document's
+/// samples: the same shingles are sampled in every copy of a text.
+pub const SAMPLE_MOD: u32 = 8;
 
 /// What dedup keeps of one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +35,48 @@ pub struct Fingerprint {
     pub lead: u64,
     /// XXH3 of the normalized word sequence: equal for exact duplicates.
     pub exact: u64,
-    /// Sorted, distinct shingle hashes (low 32 bits), for confirmation.
+    /// Sorted, distinct shingle hashes (low 32 bits), for confirmation;
+    /// only the samples when `sampled` (a fingerprint from a stored index).
     pub shingles: Vec<u32>,
     /// Number of words.
     pub words: usize,
+    /// `shingles` holds only the samples.
+    pub sampled: bool,
+}
+
+impl Fingerprint {
+    /// The sampled shingles (hash 0 modulo [`SAMPLE_MOD`]).
+    pub fn samples(&self) -> Vec<u32> {
+        if self.sampled {
+            return self.shingles.clone();
+        }
+        self.shingles
+            .iter()
+            .copied()
+            .filter(|h| h % SAMPLE_MOD == 0)
+            .collect()
+    }
+
+    /// The same fingerprint keeping only the samples: what an index file
+    /// stores.
+    pub fn to_sampled(&self) -> Fingerprint {
+        Fingerprint {
+            shingles: self.samples(),
+            sampled: true,
+            ..self.clone()
+        }
+    }
+}
+
+/// Jaccard and containment of two documents: on the full shingle sets, or
+/// on the samples when either fingerprint holds only those (an unbiased
+/// estimate: every copy of a text samples the same shingles).
+pub fn fp_similarity(a: &Fingerprint, b: &Fingerprint) -> (f64, f64) {
+    if a.sampled || b.sampled {
+        similarity(&a.samples(), &b.samples())
+    } else {
+        similarity(&a.shingles, &b.shingles)
+    }
 }
 
 /// The words of a text, folded for comparison.
@@ -116,6 +157,7 @@ pub fn fingerprint(body: &str) -> Fingerprint {
         exact: xxh3_64(ws.join(" ").as_bytes()),
         shingles,
         words: ws.len(),
+        sampled: false,
     }
 }
 

@@ -24,3 +24,4 @@ pub enum Mode {
     /// No fingerprints, no clusters.
     Off,
 }
+pub mod store;

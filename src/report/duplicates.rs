@@ -8,7 +8,8 @@
 //!
 //! `input` is relative to INPUT; members include the canonical (first);
 //! only clusters of two or more are listed, the largest first. Members also
-//! carry `source` and `jaccard`.
+//! carry `source` and `jaccard`, and `earlier: true` when they come from
+//! an earlier run's index (`--index`).
 
 use serde::Serialize;
 
@@ -32,6 +33,10 @@ pub struct MemberOut {
     pub similarity: f64,
     pub jaccard: f64,
     pub source: Option<String>,
+    /// The member comes from an earlier run's index (`--index`), not this
+    /// run's input.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub earlier: bool,
 }
 
 impl Report {

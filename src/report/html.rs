@@ -114,6 +114,7 @@ struct PageMember<'a> {
     similarity: f64,
     jaccard: f64,
     words: usize,
+    earlier: bool,
     diff: Option<Vec<Op>>,
 }
 
@@ -152,6 +153,7 @@ pub fn render(report: &Report, text: &(dyn Fn(&str) -> Option<String> + Sync)) -
                         similarity: m.similarity,
                         jaccard: m.jaccard,
                         words,
+                        earlier: m.earlier,
                         diff,
                     }
                 })
@@ -227,7 +229,7 @@ function diffHtml(ops) {
 function bodyHtml(c) {
   let h = '<div class="body"><table><thead><tr><th>document</th><th>title</th><th>source</th><th>words</th><th>distance</th><th>similarity</th><th>jaccard</th></tr></thead><tbody>';
   for (const m of c.members) {
-    h += '<tr class="' + (m.input === c.canonical ? "canon" : "") + '"><td>' + esc(m.input) + (m.input === c.canonical ? " (canonical)" : "") +
+    h += '<tr class="' + (m.input === c.canonical ? "canon" : "") + '"><td>' + esc(m.input) + (m.input === c.canonical ? " (canonical)" : "") + (m.earlier ? " (earlier run)" : "") +
       '</td><td>' + esc(m.title) + '</td><td>' + esc(m.source) + '</td><td class="num">' + m.words + '</td><td class="num">' + m.distance +
       '</td><td class="num">' + m.similarity.toFixed(3) + '</td><td class="num">' + m.jaccard.toFixed(3) + '</td></tr>';
   }
@@ -319,6 +321,7 @@ mod tests {
                         similarity: 1.0,
                         jaccard: 1.0,
                         source: None,
+                        earlier: false,
                     },
                     MemberOut {
                         input: "b.txt".into(),
@@ -327,6 +330,7 @@ mod tests {
                         similarity: 0.9,
                         jaccard: 0.8,
                         source: Some("AFP".into()),
+                        earlier: false,
                     },
                 ],
             }],
