@@ -102,12 +102,12 @@ pub const MAX_POSTING: usize = 1000;
 pub const SHARED_SAMPLE_SHARE: f64 = 0.25;
 pub const MIN_SHARED_SAMPLES: usize = 3;
 
-/// Candidate pairs from shared sampled shingles (Broder's MOD-m sampling):
-/// the same shingles are sampled in every copy of a text, so the share of
-/// samples two documents have in common estimates their containment, and
-/// a copy both trimmed and edited, too far in simhash, is still found.
+/// Candidate pairs from shared winnowed shingles: the same shingles are
+/// sampled in every copy of a passage, so the share of samples two
+/// documents have in common estimates their containment, and a copy both
+/// trimmed and edited, too far in simhash, is still found.
 fn sample_candidates(items: &[Item], reps: &[usize]) -> Vec<(usize, usize)> {
-    let samples: Vec<Vec<u32>> = reps.iter().map(|&i| items[i].fp.samples()).collect();
+    let samples: Vec<Vec<u32>> = reps.iter().map(|&i| items[i].fp.samples.clone()).collect();
     let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
     for (r, s) in samples.iter().enumerate() {
         for &h in s {

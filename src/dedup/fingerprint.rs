@@ -22,9 +22,13 @@ pub const SHINGLE_WORDS: usize = 3;
 pub const LEAD_SHINGLES: usize = 120;
 /// Version of the fingerprint scheme, stored with persisted indexes.
 pub const FINGERPRINT_VERSION: u32 = 1;
-/// Shingles whose (32-bit) hash is 0 modulo this are the document's
-/// samples: the same shingles are sampled in every copy of a text.
-pub const SAMPLE_MOD: u32 = 8;
+/// Winnowing window, in shingles: the smallest hash of every run of this
+/// many consecutive shingles is a sample (Schleimer, Wilkerson and Aiken,
+/// 2003). Samples are chosen by content, so every copy of a passage samples
+/// the same shingles, and every run of 12 shingles (14 words) yields one:
+/// two texts sharing such a run share a sample. About 2/13 of the shingles
+/// are samples.
+pub const WINNOW_WINDOW: usize = 12;
 
 /// What dedup keeps of one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,36 +40,58 @@ pub struct Fingerprint {
     /// XXH3 of the normalized word sequence: equal for exact duplicates.
     pub exact: u64,
     /// Sorted, distinct shingle hashes (low 32 bits), for confirmation;
-    /// only the samples when `sampled` (a fingerprint from a stored index).
+    /// empty when `sampled` (a fingerprint from a stored index).
     pub shingles: Vec<u32>,
+    /// Sorted, distinct winnowed shingle hashes (low 32 bits).
+    pub samples: Vec<u32>,
     /// Number of words.
     pub words: usize,
-    /// `shingles` holds only the samples.
+    /// Only the samples are known (a fingerprint read from an index file).
     pub sampled: bool,
 }
 
 impl Fingerprint {
-    /// The sampled shingles (hash 0 modulo [`SAMPLE_MOD`]).
-    pub fn samples(&self) -> Vec<u32> {
-        if self.sampled {
-            return self.shingles.clone();
-        }
-        self.shingles
-            .iter()
-            .copied()
-            .filter(|h| h % SAMPLE_MOD == 0)
-            .collect()
-    }
-
     /// The same fingerprint keeping only the samples: what an index file
     /// stores.
     pub fn to_sampled(&self) -> Fingerprint {
         Fingerprint {
-            shingles: self.samples(),
+            shingles: Vec::new(),
             sampled: true,
             ..self.clone()
         }
     }
+}
+
+/// Winnowing: the rightmost smallest hash of each window of `w` consecutive
+/// hashes, each selection once. Returns the selected hashes' low 32 bits,
+/// sorted and distinct.
+pub fn winnow(hashes: &[u64], w: usize) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    if hashes.is_empty() {
+        return out;
+    }
+    if hashes.len() <= w {
+        let min = hashes.iter().copied().min().unwrap_or(0);
+        return vec![min as u32];
+    }
+    let mut last: Option<usize> = None;
+    for start in 0..=hashes.len() - w {
+        let window = &hashes[start..start + w];
+        // the rightmost minimum
+        let (off, _) =
+            window.iter().enumerate().fold(
+                (0, u64::MAX),
+                |(bi, bv), (i, &v)| if v <= bv { (i, v) } else { (bi, bv) },
+            );
+        let pos = start + off;
+        if last != Some(pos) {
+            out.push(hashes[pos] as u32);
+            last = Some(pos);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Jaccard and containment of two documents: on the full shingle sets, or
@@ -73,7 +99,7 @@ impl Fingerprint {
 /// estimate: every copy of a text samples the same shingles).
 pub fn fp_similarity(a: &Fingerprint, b: &Fingerprint) -> (f64, f64) {
     if a.sampled || b.sampled {
-        similarity(&a.samples(), &b.samples())
+        similarity(&a.samples, &b.samples)
     } else {
         similarity(&a.shingles, &b.shingles)
     }
@@ -156,6 +182,7 @@ pub fn fingerprint(body: &str) -> Fingerprint {
         lead: simhash(&lead),
         exact: xxh3_64(ws.join(" ").as_bytes()),
         shingles,
+        samples: winnow(&all, WINNOW_WINDOW),
         words: ws.len(),
         sampled: false,
     }
@@ -245,6 +272,33 @@ mod tests {
         let trimmed = "One two three four five six. Seven eight nine ten eleven twelve.";
         let (j, c) = similarity(&fingerprint(full).shingles, &fingerprint(trimmed).shingles);
         assert!(c > 0.99 && j < 0.7, "{j} {c}");
+    }
+
+    #[test]
+    fn winnowing_guarantees_a_sample_in_every_window() {
+        let hashes: Vec<u64> = (0..200u64).map(|i| xxh3_64(&i.to_le_bytes())).collect();
+        let picked = winnow(&hashes, 12);
+        for start in 0..=hashes.len() - 12 {
+            assert!(
+                hashes[start..start + 12]
+                    .iter()
+                    .any(|&h| picked.contains(&(h as u32))),
+                "window {start} has no sample"
+            );
+        }
+        // about 2/(w+1) of the hashes
+        assert!(
+            picked.len() > 200 / 13 && picked.len() < 200 * 3 / 13,
+            "{}",
+            picked.len()
+        );
+        // a shared run of w hashes yields a shared sample
+        let other: Vec<u64> = (1000..1100u64)
+            .map(|i| xxh3_64(&i.to_le_bytes()))
+            .chain(hashes[50..62].iter().copied())
+            .collect();
+        let po = winnow(&other, 12);
+        assert!(po.iter().any(|h| picked.contains(h)));
     }
 
     #[test]

@@ -115,7 +115,8 @@ pub fn load(path: &Path) -> Result<Vec<Stored>, StoreError> {
                 full: hex(&l.full, &name, no)?,
                 lead: hex(&l.lead, &name, no)?,
                 exact: hex(&l.exact, &name, no)?,
-                shingles: samples,
+                shingles: Vec::new(),
+                samples,
                 words: l.words,
                 sampled: true,
             },
@@ -140,7 +141,7 @@ pub fn save(path: &Path, entries: &[Stored]) -> std::io::Result<()> {
             lead: format!("{:016x}", e.fp.lead),
             exact: format!("{:016x}", e.fp.exact),
             words: e.fp.words,
-            samples: e.fp.samples(),
+            samples: e.fp.samples.clone(),
         };
         s.push_str(&serde_json::to_string(&line).expect("index line serializes"));
         s.push('\n');
