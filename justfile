@@ -30,3 +30,4 @@ bench:
     /usr/bin/time -f "  peak memory %M KB" target/release/examples/index_bench 1000000
     /usr/bin/time -f "  peak memory %M KB" target/release/examples/index_bench 10000000
     target/release/examples/dedup_eval samples/expected
+    target/release/examples/dedup_eval --raw samples/expected

@@ -12,6 +12,12 @@
 //! (the samples' republished wire stories) join their story. Every other
 //! pair, same-topic stories included, is a negative. Scores are pairwise
 //! precision, recall and F1 over the clusters found.
+//!
+//! With `--raw`, every document is first wrapped in the residue of one of
+//! four fictional outlets (menu, date stamp, byline, a "Most Read" list of
+//! the outlet's other headlines, rights line) and cleaned by the full
+//! pipeline, as the command line does with scraped files; `--uncleaned`
+//! fingerprints the same raw pages without cleaning, for comparison.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -120,6 +126,34 @@ fn other_agency(paras: &[String], rng: &mut Rng) -> String {
     p.join("\n")
 }
 
+const OUTLETS: [(&str, &str); 4] = [
+    (
+        "Home > News > World\nMonday, March 3, 2025\nBy Staff Reporter",
+        "Most Read\nCouncil approves new cycle lanes\nFerry fares to rise in April\nLocal team wins cup final\nCopyright 2025 Example Gazette. All rights reserved.",
+    ),
+    (
+        "Skip to content\nNews | Sport | Business | Opinion\nPublished 4 March 2025 - 10:00 GMT\nAFP",
+        "Related Articles\nStorm warning for the coast\nMarkets close higher\nShare this\n\u{a9} 2025 Example Herald",
+    ),
+    (
+        "HomeNEWSWORLD NEWS\nTech\nCars\nReviews\nSearch\nBy Jane Roe",
+        "Advertisement\nYou may also like\nNew museum wing opens\nSchool meals scheme extended\nThis article has been adapted from its original source.",
+    ),
+    (
+        "Log in\nSubscribe now\n4 min read\nWritten by John Doe, Staff Writer",
+        "COMMENTS\nPlease read our community rules before commenting.\nTranslate \u{bb}",
+    ),
+];
+
+/// The raw page an outlet's scraper would give for a cleaned body.
+fn scraped(title: &str, body: &str, outlet: usize) -> String {
+    let (head, tail) = OUTLETS[outlet % OUTLETS.len()];
+    format!(
+        "{head}\n{title}\n\n{}\n\n{tail}\n",
+        body.replace('\n', "\n\n")
+    )
+}
+
 fn pairs_of(groups: &[Vec<usize>]) -> BTreeSet<(usize, usize)> {
     let mut s = BTreeSet::new();
     for g in groups {
@@ -133,8 +167,12 @@ fn pairs_of(groups: &[Vec<usize>]) -> BTreeSet<(usize, usize)> {
 }
 
 fn main() {
-    let dir = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let uncleaned = args.iter().any(|a| a == "--uncleaned");
+    let raw = uncleaned || args.iter().any(|a| a == "--raw");
+    let dir = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
         .map(PathBuf::from)
         .unwrap_or_else(|| "samples/expected".into());
     let mut files: Vec<(String, String)> = walkdir::WalkDir::new(&dir)
@@ -186,7 +224,21 @@ fn main() {
         texts.push((other_agency(&bodies[i], &mut rng), 10_000 + k));
     }
     let names: Vec<String> = (0..texts.len()).map(|i| format!("doc{i:05}")).collect();
-    let fps: Vec<Fingerprint> = texts.iter().map(|(t, _)| fingerprint(t)).collect();
+    let cleaner = newsclean::Cleaner::default();
+    let fps: Vec<Fingerprint> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _))| {
+            let title = format!("Headline number {i} of the evaluation");
+            if uncleaned {
+                fingerprint(&scraped(&title, t, i))
+            } else if raw {
+                fingerprint(&cleaner.clean(&scraped(&title, t, i)).body_text())
+            } else {
+                fingerprint(t)
+            }
+        })
+        .collect();
     let mut truth: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, (_, s)) in texts.iter().enumerate() {
         truth.entry(*s).or_default().push(i);
@@ -194,8 +246,13 @@ fn main() {
     let truth_pairs = pairs_of(&truth.into_values().collect::<Vec<_>>());
     let n = texts.len();
     println!(
-        "{} documents, {} stories, {} duplicate pairs, {} negative pairs",
+        "{} documents{}, {} stories, {} duplicate pairs, {} negative pairs",
         n,
+        match (raw, uncleaned) {
+            (_, true) => " (raw, with outlet residue, NOT cleaned)",
+            (true, _) => " (raw, with outlet residue, cleaned)",
+            _ => "",
+        },
         story.iter().collect::<BTreeSet<_>>().len(),
         truth_pairs.len(),
         n * (n - 1) / 2 - truth_pairs.len()
