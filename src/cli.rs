@@ -87,6 +87,27 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub index: Option<PathBuf>,
 
+    /// Learned residue: a line is site boilerplate when it recurs in at least
+    /// this many different stories of one site (near duplicates count once).
+    #[arg(long, value_name = "N", default_value_t = newsclean::corpus::DEFAULT_MIN_STORIES,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..))]
+    pub corpus_min_stories: usize,
+
+    /// Learned residue: ... and on at least this share of the site's pages, 0 to 1.
+    #[arg(long, value_name = "SHARE", default_value_t = newsclean::corpus::DEFAULT_MIN_SHARE,
+          value_parser = parse_share)]
+    pub corpus_min_share: f64,
+
+    /// Write the residue lines learned from the corpus to FILE (tab-separated,
+    /// with their counts) for review.
+    #[arg(long, value_name = "FILE")]
+    pub learned_residue: Option<PathBuf>,
+
+    /// Remove the lines listed in FILE (a --learned-residue file, or one line
+    /// of text a row) wherever they stand outside the body.
+    #[arg(long, value_name = "FILE")]
+    pub load_residue: Option<PathBuf>,
+
     /// Print only errors, no summary.
     #[arg(short, long)]
     pub quiet: bool,
@@ -101,6 +122,14 @@ pub enum Command {
         /// Switch a stage off, as for a run.
         #[arg(long, value_name = "STAGE", value_delimiter = ',')]
         disable: Vec<String>,
+        /// Apply residue learned by a run (its --learned-residue file), to
+        /// see the corpus stage's removals too.
+        #[arg(long, value_name = "FILE")]
+        load_residue: Option<PathBuf>,
+        /// The site the file belongs to, for learned residue (default: the
+        /// name of its folder).
+        #[arg(long, value_name = "NAME")]
+        site: Option<String>,
     },
     /// List the cleaning stages in the order they run.
     Stages,

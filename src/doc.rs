@@ -101,6 +101,9 @@ pub struct Doc {
     pub meta: Meta,
     /// Index (into `lines`) of the headline, once the headline stage found it.
     pub headline: Option<usize>,
+    /// The site the document comes from (the input's top folder), for the
+    /// residue learned per site.
+    pub site: Option<String>,
 }
 
 impl Doc {

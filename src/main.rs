@@ -31,12 +31,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Explain { file, disable }) => {
-            let cleaner = Cleaner::without(&disable)?;
+        Some(Command::Explain {
+            file,
+            disable,
+            load_residue,
+            site,
+        }) => {
+            let mut cleaner = Cleaner::without(&disable)?;
+            if let Some(path) = &load_residue {
+                let src = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                let mut table = newsclean::corpus::Table::default();
+                table.load_lines(&src, &path.display().to_string());
+                cleaner = cleaner.with_corpus(std::sync::Arc::new(table));
+            }
+            let site = site.or_else(|| {
+                file.parent()
+                    .and_then(|p| p.file_name())
+                    .map(|n| n.to_string_lossy().into_owned())
+            });
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let decoded = decode(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let doc = cleaner.clean(&decoded.text);
+            let doc = cleaner.clean_site(&decoded.text, site.as_deref());
             let report = explain(&file.display().to_string(), decoded.encoding, &doc);
             let _ = std::io::stdout().lock().write_all(report.as_bytes());
             Ok(ExitCode::SUCCESS)
@@ -55,6 +72,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     sampled_candidates: true,
                 },
                 index: cli.index,
+                corpus: newsclean::corpus::LearnParams {
+                    min_stories: cli.corpus_min_stories,
+                    min_share: cli.corpus_min_share,
+                },
+                learned_residue: cli.learned_residue,
+                load_residue: cli.load_residue,
             };
             let report = |msg: &str| eprintln!("newsclean: {msg}");
             let summary = newsclean::run(&input, &output, &opts, &report)?;

@@ -38,6 +38,15 @@ impl Default for Cleaner {
 impl Cleaner {
     /// A cleaner without the named stages ("normalize" cannot be switched
     /// off: every other stage relies on it).
+    /// The same stages plus the corpus stage applying `table`, first after
+    /// normalize.
+    pub fn with_corpus(mut self, table: crate::corpus::SharedTable) -> Cleaner {
+        let at = 1.min(self.stages.len());
+        self.stages
+            .insert(at, Box::new(crate::stages::corpus::Corpus { table }));
+        self
+    }
+
     pub fn without(disabled: &[String]) -> Result<Cleaner, Error> {
         let names = stages::names();
         for d in disabled {
@@ -69,7 +78,14 @@ impl Cleaner {
     /// once the ad between them is gone. Running to a fixed point is what
     /// makes cleaning the output again change nothing.
     pub fn clean(&self, text: &str) -> Doc {
+        self.clean_site(text, None)
+    }
+
+    /// [`Cleaner::clean`] for a document of a known site (the input's top
+    /// folder), which the corpus stage needs.
+    pub fn clean_site(&self, text: &str, site: Option<&str>) -> Doc {
         let mut doc = Doc::from_text(text);
+        doc.site = site.map(str::to_string);
         let (first, rest) = self.stages.split_at(1.min(self.stages.len()));
         for stage in first {
             stage.run(&mut doc);
@@ -100,6 +116,12 @@ pub struct RunOptions {
     pub params: Params,
     /// A fingerprint index kept between runs: read before, rewritten after.
     pub index: Option<PathBuf>,
+    /// Thresholds for residue learned from the corpus.
+    pub corpus: crate::corpus::LearnParams,
+    /// Write the learned residue lines here, for review.
+    pub learned_residue: Option<PathBuf>,
+    /// Load residue lines (a learned-residue file or a plain list).
+    pub load_residue: Option<PathBuf>,
 }
 
 /// What a run did, for the summary on stderr.
@@ -118,6 +140,8 @@ pub struct Summary {
     pub dropped: usize,
     /// Documents of earlier runs read from the index file.
     pub earlier: usize,
+    /// Lines learned as site residue from the corpus.
+    pub learned: usize,
     pub elapsed: Duration,
 }
 
@@ -140,6 +164,12 @@ impl Summary {
             s.push_str(&format!(
                 "  {} output names taken by another input: written as <full name>.txt (see manifest \"renamed\")\n",
                 self.renamed
+            ));
+        }
+        if self.learned > 0 {
+            s.push_str(&format!(
+                "  learned residue: {} lines repeated across the pages of a site (stage \"corpus\")\n",
+                self.learned
             ));
         }
         if self.earlier > 0 {
@@ -228,15 +258,69 @@ pub fn run(
         .num_threads(opts.jobs.unwrap_or(0))
         .build()
         .map_err(|e| Error::io(output, std::io::Error::other(e)))?;
-    let with_fp = opts.dedup != Mode::Off;
-    let processed: Vec<(manifest::Entry, Option<Fingerprint>)> = pool.install(|| {
+    let learn_corpus = !opts.disabled.iter().any(|d| d == "corpus");
+    let with_fp = opts.dedup != Mode::Off || learn_corpus;
+    let processed: Vec<Processed> = pool.install(|| {
         entries
             .par_iter()
             .map(|e| process(&cleaner, e, output, with_fp, on_error))
             .collect()
     });
-    let (mut results, fps): (Vec<manifest::Entry>, Vec<Option<Fingerprint>>) =
-        processed.into_iter().unzip();
+    let mut results = Vec::with_capacity(processed.len());
+    let mut fps = Vec::with_capacity(processed.len());
+    let mut lines = Vec::with_capacity(processed.len());
+    for p in processed {
+        results.push(p.entry);
+        fps.push(p.fp);
+        lines.push(p.lines);
+    }
+    // Second pass: residue learned from the corpus (and loaded from a file),
+    // applied to the documents that hold any of it.
+    let mut table = crate::corpus::Table::default();
+    if let Some(path) = &opts.load_residue {
+        let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        table.load_lines(&src, &path.display().to_string());
+    }
+    if learn_corpus {
+        let learned = learn_residue(&results, &fps, &mut lines, opts, &mut table);
+        summary.learned = learned.len();
+        if let Some(path) = &opts.learned_residue {
+            let text = crate::corpus::render_learned(&learned, opts.corpus);
+            write_atomic(path, text.as_bytes()).map_err(|e| Error::io(path, e))?;
+        }
+    }
+    if !table.is_empty() {
+        let table = std::sync::Arc::new(table);
+        let second = Cleaner::without(&opts.disabled)?.with_corpus(table.clone());
+        let affected: Vec<usize> = (0..results.len())
+            .filter(|&n| {
+                let site = site_of(&entries[n].rel);
+                lines[n]
+                    .iter()
+                    .any(|(_, _, t)| table.reason(Some(&site), t).is_some())
+            })
+            .collect();
+        // Messages about a file were given in the first pass.
+        let quiet = |msg: &str| {
+            if !msg.contains(": warning: ") && !msg.contains(": skipped: ") {
+                on_error(msg)
+            }
+        };
+        let again: Vec<(usize, Processed)> = pool.install(|| {
+            affected
+                .par_iter()
+                .map(|&n| (n, process(&second, &entries[n], output, with_fp, &quiet)))
+                .collect()
+        });
+        for (n, p) in again {
+            results[n] = p.entry;
+            fps[n] = p.fp;
+        }
+    }
+    if opts.dedup == Mode::Off {
+        fps.iter_mut().for_each(|f| *f = None);
+        results.iter_mut().for_each(|e| e.simhash = None);
+    }
     // Documents of this run replace their own entries from an earlier run.
     let current: std::collections::HashSet<&str> =
         results.iter().map(|e| e.input.as_str()).collect();
@@ -426,11 +510,90 @@ fn dedup(
     Some(report)
 }
 
+/// Learns the residue of each site from the first pass: stories are the
+/// near-duplicate clusters (a document in none is its own story). Adds the
+/// learned lines to `table` and returns them for the report.
+fn learn_residue(
+    results: &[manifest::Entry],
+    fps: &[Option<Fingerprint>],
+    lines: &mut [Vec<(u64, u8, String)>],
+    opts: &RunOptions,
+    table: &mut crate::corpus::Table,
+) -> Vec<crate::corpus::Learned> {
+    use crate::corpus::DocLines;
+    let mut owners = Vec::new();
+    let mut items = Vec::new();
+    for (n, (entry, fp)) in results.iter().zip(fps).enumerate() {
+        if let Some(fp) = fp {
+            owners.push(n);
+            items.push(Item {
+                path: &entry.input,
+                fp,
+            });
+        }
+    }
+    // A document in no cluster is its own story, but documents with the same
+    // text are one, however short (too short to cluster).
+    let mut first_with: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    let mut story: Vec<u32> = (0..results.len())
+        .map(|n| match &fps[n] {
+            Some(fp) => *first_with
+                .entry(fp.exact)
+                .or_insert(n as u32 + 1_000_000_000),
+            None => n as u32 + 1_000_000_000,
+        })
+        .collect();
+    for (c, cl) in cluster(&items, opts.params).iter().enumerate() {
+        for m in &cl.members {
+            story[owners[m.item]] = c as u32;
+        }
+    }
+    let docs: Vec<DocLines> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.status == Status::Written)
+        .map(|(n, e)| DocLines {
+            site: site_of(Path::new(&e.input)),
+            story: story[n],
+            lines: std::mem::take(&mut lines[n]),
+        })
+        .collect();
+    let (learned_table, learned) = crate::corpus::learn(&docs, opts.corpus);
+    // Give the lines back: the second pass picks the documents to redo.
+    let mut it = docs.into_iter();
+    for (n, e) in results.iter().enumerate() {
+        if e.status == Status::Written {
+            if let Some(d) = it.next() {
+                lines[n] = d.lines;
+            }
+        }
+    }
+    table.merge(learned_table);
+    learned
+}
+
 fn rel_string(p: &Path) -> String {
     p.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// What processing one document gives: its manifest entry, its
+/// fingerprint, and the lines that could be site residue.
+struct Processed {
+    entry: manifest::Entry,
+    fp: Option<Fingerprint>,
+    lines: Vec<(u64, u8, String)>,
+}
+
+/// The site of a document: its top folder under INPUT ("" at the top).
+fn site_of(rel: &Path) -> String {
+    let mut c = rel.components();
+    match (c.next(), c.next()) {
+        (Some(first), Some(_)) => first.as_os_str().to_string_lossy().into_owned(),
+        _ => String::new(),
+    }
 }
 
 /// Reads, cleans and writes one document; fingerprints its body when asked.
@@ -440,13 +603,20 @@ fn process(
     output: &Path,
     with_fp: bool,
     on_error: &(dyn Fn(&str) + Sync),
-) -> (manifest::Entry, Option<Fingerprint>) {
+) -> Processed {
+    let none = |entry| Processed {
+        entry,
+        fp: None,
+        lines: Vec::new(),
+    };
     let input = rel_string(&e.rel);
     let skipped = |why: &str, bytes_in: u64| {
-        (
-            manifest::Entry::not_written(input.clone(), Status::Skipped, why.into(), bytes_in),
-            None,
-        )
+        none(manifest::Entry::not_written(
+            input.clone(),
+            Status::Skipped,
+            why.into(),
+            bytes_in,
+        ))
     };
     match e.kind {
         Kind::Html => return skipped("HTML input (not supported yet)", 0),
@@ -455,10 +625,12 @@ fn process(
     }
     let fail = |msg: String, bytes_in: u64| {
         on_error(&format!("{}: {msg}", e.path.display()));
-        (
-            manifest::Entry::not_written(input.clone(), Status::Failed, msg, bytes_in),
-            None,
-        )
+        none(manifest::Entry::not_written(
+            input.clone(),
+            Status::Failed,
+            msg,
+            bytes_in,
+        ))
     };
     let bytes = match std::fs::read(&e.path) {
         Ok(b) => b,
@@ -487,7 +659,8 @@ fn process(
             decoded.encoding
         ));
     }
-    let doc = cleaner.clean(&decoded.text);
+    let site = site_of(&e.rel);
+    let doc = cleaner.clean_site(&decoded.text, Some(&site));
     let text = doc.render();
     let out_path = output.join(&e.out_rel);
     if let Err(err) = write_atomic(&out_path, text.as_bytes()) {
@@ -497,6 +670,7 @@ fn process(
         );
     }
     let fp = with_fp.then(|| fingerprint(&doc.body_text()));
+    let lines = crate::corpus::candidates(&doc);
     let removed = doc.records_by_line().into_iter().cloned().collect();
     let entry = manifest::Entry {
         input,
@@ -519,7 +693,7 @@ fn process(
         dropped: false,
         removed,
     };
-    (entry, fp)
+    Processed { entry, fp, lines }
 }
 
 #[cfg(test)]

@@ -808,3 +808,176 @@ fn a_corrupt_index_is_a_fatal_error_naming_the_line() {
         .assert()
         .code(2);
 }
+
+/// A distinct made-up article (no two share a sentence), with a headline.
+fn article(n: usize, headline: &str) -> String {
+    const WORDS: [&str; 24] = [
+        "council",
+        "harbour",
+        "ferry",
+        "orchard",
+        "station",
+        "library",
+        "budget",
+        "bridge",
+        "market",
+        "school",
+        "museum",
+        "river",
+        "quay",
+        "tram",
+        "clinic",
+        "stadium",
+        "garden",
+        "depot",
+        "archive",
+        "canal",
+        "theatre",
+        "bakery",
+        "pier",
+        "lighthouse",
+    ];
+    let mut seed = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut paras = Vec::new();
+    for p in 0..4 {
+        let words: Vec<&str> = (0..22).map(|_| WORDS[(next() % 24) as usize]).collect();
+        paras.push(format!("Report {n}.{p}: the {} said.", words.join(" ")));
+    }
+    format!("{headline}\n\n{}\n", paras.join("\n\n"))
+}
+
+const FOOTER: &str = "Tell the Gazette reader desk what you make of this story and our coverage.";
+
+#[test]
+fn site_footer_across_unrelated_pages_is_learned_and_removed() {
+    let (_tmp, inp, out) = scratch();
+    for n in 0..20 {
+        let page = format!("{}\n{FOOTER}\n", article(n, &format!("Gazette story {n}")));
+        write(&inp, &format!("gazette/story-{n:02}.txt"), page.as_bytes());
+    }
+    let learned = out.join("learned.tsv");
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .arg("--learned-residue")
+        .arg(&learned)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("learned residue: 1 lines"))
+        .stderr(predicate::str::contains("corpus 20"));
+    for n in 0..20 {
+        let text = fs::read_to_string(out.join(format!("gazette/story-{n:02}.txt"))).unwrap();
+        assert!(
+            !text.contains("Gazette reader desk"),
+            "footer left in story {n}"
+        );
+        assert!(
+            text.contains(&format!("Report {n}.3:")),
+            "body cut in story {n}"
+        );
+    }
+    let e = &manifest(&out)[0];
+    let r = e["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["stage"] == "corpus")
+        .unwrap();
+    assert_eq!(r["text"], FOOTER);
+    assert_eq!(
+        r["reason"],
+        "repeated on 20 pages of this site (20 different stories)"
+    );
+    let tsv = fs::read_to_string(&learned).unwrap();
+    assert!(tsv.contains(&format!("gazette\t20\t20\t20\t")), "{tsv}");
+    // A later run loads the learned lines; explain shows them.
+    write(
+        &inp,
+        "later/gazette/story-99.txt",
+        format!("{}\n{FOOTER}\n", article(99, "Later story")).as_bytes(),
+    );
+    newsclean()
+        .arg("explain")
+        .arg(inp.join("later/gazette/story-99.txt"))
+        .arg("--load-residue")
+        .arg(&learned)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "[corpus] repeated on 20 pages of this site",
+        ));
+}
+
+#[test]
+fn wire_story_republished_by_ten_outlets_is_untouched() {
+    let (_tmp, inp, out) = scratch();
+    let wire = fs::read_to_string(
+        repo().join("samples/expected/harbour-post/norland-bank-holds-rates.txt"),
+    )
+    .unwrap();
+    let body: Vec<&str> = wire.split("\n\n").skip(1).map(str::trim).collect();
+    for n in 0..10 {
+        let page = format!(
+            "Outlet {n} headline on the rate decision\n\n{}\n",
+            body.join("\n\n")
+        );
+        // ten outlets (sites), and an aggregator holding all ten copies
+        write(&inp, &format!("outlet-{n}/rates.txt"), page.as_bytes());
+        write(&inp, &format!("aggregator/copy-{n}.txt"), page.as_bytes());
+    }
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("learned residue").not());
+    for (name, text) in tree(&out) {
+        let text = String::from_utf8(text).unwrap();
+        for para in &body {
+            assert!(text.contains(para), "{name} lost: {para}");
+        }
+    }
+    for e in manifest(&out) {
+        assert!(e["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["stage"] != "corpus"));
+    }
+}
+
+#[test]
+fn headline_shared_by_two_different_stories_is_kept() {
+    let (_tmp, inp, out) = scratch();
+    write(
+        &inp,
+        "site/a.txt",
+        article(1, "Council meeting tonight").as_bytes(),
+    );
+    write(
+        &inp,
+        "site/b.txt",
+        article(2, "Council meeting tonight").as_bytes(),
+    );
+    for n in 3..8 {
+        write(
+            &inp,
+            &format!("site/other-{n}.txt"),
+            article(n, &format!("Other story {n}")).as_bytes(),
+        );
+    }
+    newsclean().arg(&inp).arg(&out).assert().success();
+    for f in ["site/a.txt", "site/b.txt"] {
+        let text = fs::read_to_string(out.join(f)).unwrap();
+        assert!(
+            text.starts_with("Council meeting tonight\n\n"),
+            "{f}: {text}"
+        );
+    }
+}

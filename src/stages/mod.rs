@@ -12,6 +12,7 @@ use crate::doc::Doc;
 pub mod byline;
 pub mod captions;
 pub mod copyright;
+pub mod corpus;
 pub mod datestamp;
 pub mod editorial;
 pub mod headline;
@@ -51,9 +52,12 @@ pub fn all() -> Vec<Box<dyn Stage>> {
     ]
 }
 
-/// The names of all stages, in order.
+/// The names of all stages. `corpus` runs in a second pass, first after
+/// normalize, with what the first pass learned.
 pub fn names() -> Vec<&'static str> {
-    all().iter().map(|s| s.name()).collect()
+    let mut n: Vec<&'static str> = all().iter().map(|s| s.name()).collect();
+    n.push("corpus");
+    n
 }
 
 #[cfg(test)]
