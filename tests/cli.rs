@@ -895,7 +895,7 @@ fn site_footer_across_unrelated_pages_is_learned_and_removed() {
         "repeated on 20 pages of this site (20 different stories)"
     );
     let tsv = fs::read_to_string(&learned).unwrap();
-    assert!(tsv.contains(&format!("gazette\t20\t20\t20\t")), "{tsv}");
+    assert!(tsv.contains("gazette\t20\t20\t20\t"), "{tsv}");
     // A later run loads the learned lines; explain shows them.
     write(
         &inp,
