@@ -44,6 +44,8 @@ pub struct Meta {
 /// How much a date is to be trusted as the publication date; lower wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DateRank {
+    /// The page's own markup (article:published_time, JSON-LD).
+    Markup = 0,
     /// "Published ...", or a date line beside the byline.
     Byline = 1,
     /// A date in the dateline that opens the story.

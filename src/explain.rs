@@ -18,6 +18,13 @@ pub fn explain(name: &str, encoding: &str, doc: &Doc) -> String {
     for r in &doc.records {
         by_line.entry(r.line).or_default().push(r);
     }
+    // Removals made before there were lines (HTML extraction: line 0).
+    if let Some(recs) = by_line.remove(&0) {
+        for r in recs {
+            let _ = writeln!(out, "-    . | {}", r.text);
+            let _ = writeln!(out, "       [{}] {}", r.stage, r.reason);
+        }
+    }
     for l in &doc.lines {
         if let Some(recs) = by_line.remove(&l.line_no) {
             for r in recs {

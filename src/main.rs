@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cli::{Cli, Command};
-use newsclean::{explain::explain, input::decode::decode, Cleaner, RunOptions};
+use newsclean::{explain::explain, Cleaner, RunOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -52,9 +52,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             });
             let bytes =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let decoded = decode(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let doc = cleaner.clean_site(&decoded.text, site.as_deref());
-            let report = explain(&file.display().to_string(), decoded.encoding, &doc);
+            let html = newsclean::input::walk::kind_of(&file) == newsclean::input::walk::Kind::Html;
+            let cleaned = newsclean::pipeline::clean_bytes(&cleaner, &bytes, html, site.as_deref())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let mut report = explain(&file.display().to_string(), cleaned.encoding, &cleaned.doc);
+            if let Some(h) = &cleaned.html {
+                report.push_str(&format!("# article found in: {}\n", h.container));
+            }
             let _ = std::io::stdout().lock().write_all(report.as_bytes());
             Ok(ExitCode::SUCCESS)
         }

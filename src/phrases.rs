@@ -142,8 +142,9 @@ impl NameList {
     }
 }
 
-/// A list split in `[section]`s, each parsed as a [`PhraseList`].
-fn sections(src: &str) -> HashMap<String, PhraseList> {
+/// A list split in `[section]`s (a line of its own), each parsed as a
+/// [`PhraseList`].
+pub fn sections(src: &str) -> HashMap<String, PhraseList> {
     let mut out = HashMap::new();
     let mut name = String::new();
     let mut body = String::new();

@@ -19,6 +19,71 @@ use crate::report::manifest::{self, Status};
 use crate::stages::{self, Stage};
 use crate::write::write_atomic;
 
+/// A document cleaned from its bytes.
+pub struct Cleaned {
+    pub doc: Doc,
+    pub encoding: &'static str,
+    /// Some bytes were invalid and replaced.
+    pub replaced: bool,
+    /// For an HTML page: what the page said about itself and where the
+    /// article was found.
+    pub html: Option<HtmlInfo>,
+}
+
+/// What the HTML path adds to a cleaned document.
+pub struct HtmlInfo {
+    pub meta: crate::input::html::meta::HtmlMeta,
+    /// Where the article was found ("div#story-body").
+    pub container: String,
+    /// No article text was found in the page.
+    pub no_article: bool,
+}
+
+/// Decodes, extracts (for HTML) and cleans one document's bytes. The HTML
+/// path records what extraction left out (stage `html`, line 0) before the
+/// residue stages' records, and the page's own metadata wins over what the
+/// text stages guessed.
+pub fn clean_bytes(
+    cleaner: &Cleaner,
+    bytes: &[u8],
+    html: bool,
+    site: Option<&str>,
+) -> Result<Cleaned, DecodeError> {
+    if !html {
+        let d = decode(bytes)?;
+        return Ok(Cleaned {
+            doc: cleaner.clean_site(&d.text, site),
+            encoding: d.encoding,
+            replaced: d.replaced,
+            html: None,
+        });
+    }
+    let d = crate::input::html::charset::decode_html(bytes)?;
+    let page = crate::input::html::extract::extract(&d.text);
+    let mut doc = cleaner.clean_site(&page.to_text(), site);
+    let mut records = page.records;
+    records.append(&mut doc.records);
+    doc.records = records;
+    let m = &page.meta;
+    if let Some(a) = &m.author {
+        doc.meta.author = Some(a.clone());
+    }
+    if let Some(date) = &m.date {
+        doc.meta
+            .offer_date(date.clone(), crate::doc::DateRank::Markup);
+    }
+    Ok(Cleaned {
+        doc,
+        encoding: d.encoding,
+        replaced: d.replaced,
+        html: Some(HtmlInfo {
+            no_article: page.blocks.is_empty(),
+            container: page.container,
+            meta: page.meta,
+        }),
+    })
+}
+
 /// The most passes of the residue stages over one document.
 pub const MAX_PASSES: usize = 4;
 
@@ -619,7 +684,7 @@ fn process(
         ))
     };
     match e.kind {
-        Kind::Html => return skipped("HTML input (not supported yet)", 0),
+        Kind::Html => {}
         Kind::Other => return skipped("not a text document (extension)", 0),
         Kind::Text { .. } => {}
     }
@@ -637,12 +702,13 @@ fn process(
         Err(err) => return fail(format!("cannot read: {err}"), 0),
     };
     let bytes_in = bytes.len() as u64;
-    let decoded = match decode(&bytes) {
-        Ok(d) => d,
+    let site = site_of(&e.rel);
+    let cleaned = match clean_bytes(cleaner, &bytes, e.kind == Kind::Html, Some(&site)) {
+        Ok(c) => c,
         Err(DecodeError::Binary) => {
-            // A named text file that is binary is worth a word; a file
+            // A named document that is binary is worth a word; a file
             // without extension is just not a document.
-            if e.kind == (Kind::Text { has_ext: true }) {
+            if e.kind != (Kind::Text { has_ext: false }) {
                 on_error(&format!(
                     "{}: skipped: binary file (NUL or control bytes)",
                     e.path.display()
@@ -652,15 +718,19 @@ fn process(
         }
     };
     drop(bytes);
-    if decoded.replaced {
+    if cleaned.replaced {
         on_error(&format!(
             "{}: warning: invalid {} bytes replaced by U+FFFD",
             e.path.display(),
-            decoded.encoding
+            cleaned.encoding
         ));
     }
-    let site = site_of(&e.rel);
-    let doc = cleaner.clean_site(&decoded.text, Some(&site));
+    let Cleaned {
+        doc,
+        encoding,
+        replaced,
+        html,
+    } = cleaned;
     let text = doc.render();
     let out_path = output.join(&e.out_rel);
     if let Err(err) = write_atomic(&out_path, text.as_bytes()) {
@@ -677,8 +747,8 @@ fn process(
         output: Some(rel_string(&e.out_rel)),
         status: Status::Written,
         reason: None,
-        encoding: Some(decoded.encoding),
-        replaced_bytes: decoded.replaced,
+        encoding: Some(encoding),
+        replaced_bytes: replaced,
         renamed: e.renamed,
         bytes_in,
         bytes_out: text.len() as u64,
@@ -687,6 +757,11 @@ fn process(
         author: doc.meta.author,
         date: doc.meta.date,
         source: doc.meta.source,
+        site_name: html.as_ref().and_then(|h| h.meta.site_name.clone()),
+        canonical_url: html.as_ref().and_then(|h| h.meta.canonical.clone()),
+        language: html.as_ref().and_then(|h| h.meta.language.clone()),
+        container: html.as_ref().map(|h| h.container.clone()),
+        no_article: html.as_ref().is_some_and(|h| h.no_article),
         simhash: fp.as_ref().map(|f| format!("{:016x}", f.full)),
         cluster: None,
         canonical: None,

@@ -198,11 +198,16 @@ fn skips_hidden_html_and_other_files_with_counts() {
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("skipped 1: HTML input"))
         .stderr(predicate::str::contains("skipped 1: binary file"))
         .stderr(predicate::str::contains("skipped 1: not a text document"));
     let files: Vec<String> = tree(&out).into_keys().collect();
-    assert_eq!(files, ["a.txt", "noext.txt"]);
+    assert_eq!(files, ["a.txt", "noext.txt", "page.txt"]);
+    // The page holds no article: written empty, and flagged.
+    assert_eq!(fs::read(out.join("page.txt")).unwrap(), b"");
+    let m = manifest(&out);
+    let page = m.iter().find(|e| e["input"] == "page.html").unwrap();
+    assert_eq!(page["no_article"], true);
+    assert_eq!(page["empty"], true);
 }
 
 #[test]

@@ -1,4 +1,5 @@
 //! Input: finding the documents under INPUT and turning their bytes into text.
 
 pub mod decode;
+pub mod html;
 pub mod walk;

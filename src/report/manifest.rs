@@ -43,6 +43,19 @@ pub struct Entry {
     pub author: Option<String>,
     pub date: Option<String>,
     pub source: Option<String>,
+    /// HTML pages: the site name, canonical URL and language the page gives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// HTML pages: the element the article was found in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// HTML pages: no article text was found (the output is empty).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_article: bool,
     /// 64-bit simhash of the cleaned body, hex (absent with `--dedup off`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simhash: Option<String>,
@@ -74,6 +87,11 @@ impl Entry {
             author: None,
             date: None,
             source: None,
+            site_name: None,
+            canonical_url: None,
+            language: None,
+            container: None,
+            no_article: false,
             simhash: None,
             cluster: None,
             canonical: None,
