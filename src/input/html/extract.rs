@@ -496,12 +496,10 @@ fn walk(html: &Html) -> (Vec<Block>, Vec<Record>) {
             Frame::LeaveLink => w.link_depth -= 1,
             Frame::LeavePre => w.pre_depth -= 1,
             Frame::Enter(node) => match node.value() {
-                Node::Text(t) => {
-                    if w.owner.is_some() {
-                        w.buf.push_str(t);
-                        if w.link_depth > 0 {
-                            w.link_chars += t.chars().filter(|c| !c.is_whitespace()).count();
-                        }
+                Node::Text(t) if w.owner.is_some() => {
+                    w.buf.push_str(t);
+                    if w.link_depth > 0 {
+                        w.link_chars += t.chars().filter(|c| !c.is_whitespace()).count();
                     }
                 }
                 Node::Element(el) => {

@@ -125,11 +125,11 @@ pub fn read_meta(html: &Html) -> HtmlMeta {
                 m.og_title.get_or_insert(content);
             }
             "author" | "article:author" | "byl" | "dc.creator" | "sailthru.author"
-            | "parsely-author" => {
-                if !content.starts_with("http") {
-                    m.author
-                        .get_or_insert(content.trim_start_matches("By ").to_string());
-                }
+            | "parsely-author"
+                if !content.starts_with("http") =>
+            {
+                m.author
+                    .get_or_insert(content.trim_start_matches("By ").to_string());
             }
             "article:published_time"
             | "datepublished"
