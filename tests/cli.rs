@@ -75,7 +75,7 @@ fn samples_match_reviewed_expected_output() {
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("20 read, 20 written"));
+        .stderr(predicate::str::contains("32 read, 32 written"));
     let got = tree(&out);
     let want = tree(&repo().join("samples/expected"));
     assert_eq!(
@@ -505,28 +505,33 @@ fn republished_wire_stories_cluster_and_same_topic_stories_do_not() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "near duplicates: 2 clusters of 6 documents",
+            "near duplicates: 3 clusters of 9 documents",
         ));
     assert_eq!(
         cluster_members(&out),
         [
-            [
+            vec![
+                "harbour-post/norland-bank-holds-rates.txt",
+                "metro-daily-wire/norland-rates.html",
+                "northwind-herald/norland-rates.txt",
+                "the-continental/norland-central-bank.txt"
+            ],
+            vec![
                 "atlas-times/drought-reservoirs.txt",
                 "meridian-daily/esterra-reservoirs-record-low.txt",
                 "valley-courier/esterra-reservoirs.txt"
             ],
-            [
-                "harbour-post/norland-bank-holds-rates.txt",
-                "northwind-herald/norland-rates.txt",
-                "the-continental/norland-central-bank.txt"
-            ]
+            vec![
+                "lakeside-ledger/miners-rescued.html",
+                "skyline-post/valmora-miners.html"
+            ],
         ]
     );
     let d = duplicates(&out);
-    let c = &d["clusters"][1];
-    assert_eq!(c["id"], 2);
+    let c = &d["clusters"][0];
+    assert_eq!(c["id"], 1);
     assert_eq!(c["canonical"], "harbour-post/norland-bank-holds-rates.txt");
-    let trimmed = &c["members"][1];
+    let trimmed = &c["members"][2];
     assert_eq!(
         trimmed["title"],
         "Norland holds interest rate at 4.25 percent"
@@ -542,7 +547,7 @@ fn republished_wire_stories_cluster_and_same_topic_stories_do_not() {
         .iter()
         .find(|e| e["input"] == "northwind-herald/norland-rates.txt")
         .unwrap();
-    assert_eq!(e["cluster"], 2);
+    assert_eq!(e["cluster"], 1);
     assert_eq!(e["canonical"], "harbour-post/norland-bank-holds-rates.txt");
     assert_eq!(e["simhash"].as_str().unwrap().len(), 16);
     let lone = m
@@ -561,9 +566,9 @@ fn dedup_drop_writes_only_canonical_members() {
         .args(["--dedup", "drop"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("4 dropped"));
+        .stderr(predicate::str::contains("6 dropped"));
     let files = tree(&out);
-    assert_eq!(files.len(), 16);
+    assert_eq!(files.len(), 26);
     assert!(files.contains_key("harbour-post/norland-bank-holds-rates.txt"));
     assert!(!files.contains_key("northwind-herald/norland-rates.txt"));
     let m = manifest(&out);
@@ -596,11 +601,18 @@ fn dedup_off_and_thresholds() {
         .success();
     assert_eq!(
         cluster_members(&strict),
-        [[
-            "harbour-post/norland-bank-holds-rates.txt",
-            "northwind-herald/norland-rates.txt",
-            "the-continental/norland-central-bank.txt"
-        ]]
+        [
+            vec![
+                "harbour-post/norland-bank-holds-rates.txt",
+                "metro-daily-wire/norland-rates.html",
+                "northwind-herald/norland-rates.txt",
+                "the-continental/norland-central-bank.txt"
+            ],
+            vec![
+                "lakeside-ledger/miners-rescued.html",
+                "skyline-post/valmora-miners.html"
+            ],
+        ]
     );
     newsclean()
         .arg(repo().join("samples/in"))
@@ -687,14 +699,14 @@ fn duplicates_page_in_headless_browser() {
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&run.stdout);
     assert!(
-        dom.contains("2 clusters, 6 documents"),
+        dom.contains("3 clusters, 9 documents"),
         "count not shown:\n{dom}"
     );
     // Clusters are open, members listed with the canonical marked.
     assert_eq!(
         dom.matches("data-filled=\"1\" open=\"\"").count(),
-        2,
-        "both clusters drawn and open"
+        3,
+        "every cluster drawn and open"
     );
     assert!(dom.contains("harbour-post/norland-bank-holds-rates.txt (canonical)"));
     assert!(dom.contains("Esterra reservoirs hit record low as drought deepens"));
