@@ -26,6 +26,7 @@ impl Stage for Navigation {
     fn run(&self, doc: &mut Doc) {
         let zones = doc.zones();
         remove_menu_runs(doc, &zones, self.name());
+        let first_kept = doc.kept().first().copied().unwrap_or(0);
         for i in doc.kept() {
             let text = doc.lines[i].text.clone();
             if is_body_like(&text) {
@@ -47,9 +48,23 @@ impl Stage for Navigation {
                 }
             } else if zones.header(i) && nav_item(&text) {
                 doc.remove(i, self.name(), "section label above the article");
+            } else if zones.header(i) && i != first_kept && is_kicker(&text) {
+                doc.remove(
+                    i,
+                    self.name(),
+                    "one-word section label or kicker in the header",
+                );
             }
         }
     }
+}
+
+/// A single capitalised word of letters: "Cities", "ANALYSIS".
+fn is_kicker(s: &str) -> bool {
+    !s.contains(char::is_whitespace)
+        && s.chars().count() >= 3
+        && s.chars().all(char::is_alphabetic)
+        && s.chars().next().is_some_and(char::is_uppercase)
 }
 
 /// Is the whole text a menu word or phrase?
@@ -231,6 +246,17 @@ mod tests {
         // A sentence with a pipe is not a trail.
         let text = "Prices rose | the bank said on Monday that inflation would ease.\n";
         assert!(removed_after(&Navigation, text).is_empty());
+    }
+
+    #[test]
+    fn kicker_in_header_only() {
+        let text = format!("Bridge closes\nCities\n{BODY}\nCities\n{BODY}\n");
+        assert_eq!(
+            kept_after(&Navigation, &text),
+            ["Bridge closes", BODY, "Cities", BODY]
+        );
+        assert!(!is_kicker("Cities,"));
+        assert!(!is_kicker("cities"));
     }
 
     #[test]

@@ -602,20 +602,26 @@ fn choose(html: &Html, blocks: &[Block]) -> Vec<NodeId> {
     let tree = &html.tree;
     let mut score: HashMap<NodeId, f32> = HashMap::new();
     let mut chars: HashMap<NodeId, (usize, usize)> = HashMap::new();
+    // Characters of prose (paragraphs with few links) under each element.
+    let mut prose: HashMap<NodeId, usize> = HashMap::new();
     for b in blocks {
         let Some(node) = tree.get(b.owner) else {
             continue;
         };
+        let is_prose = matches!(
+            b.kind,
+            BlockKind::Paragraph | BlockKind::Quote | BlockKind::Pre | BlockKind::Cell
+        ) && b.chars >= 25
+            && b.link_density() <= 0.5;
         for a in std::iter::once(node).chain(node.ancestors()) {
             let e = chars.entry(a.id()).or_default();
             e.0 += b.chars;
             e.1 += b.link_chars;
+            if is_prose {
+                *prose.entry(a.id()).or_default() += b.chars;
+            }
         }
-        let prose = matches!(
-            b.kind,
-            BlockKind::Paragraph | BlockKind::Quote | BlockKind::Pre | BlockKind::Cell
-        );
-        if !prose || b.chars < 25 || b.link_density() > 0.5 {
+        if !is_prose {
             continue;
         }
         let commas = b.text.matches([',', '\u{FF0C}', '\u{3001}']).count() as f32;
@@ -664,9 +670,30 @@ fn choose(html: &Html, blocks: &[Block]) -> Vec<NodeId> {
         .map(|(&id, &s)| (id, final_score(id, s)))
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let Some(&(top, top_score)) = ranked.first() else {
+    let Some(&(best, top_score)) = ranked.first() else {
         return Vec::new();
     };
+    // Move up while the parent holds clearly more prose than the best
+    // container and is not itself mostly links: an article split in
+    // sections (an ad between them), or a standfirst in the header.
+    let mut top = best;
+    let prose_of = |id: NodeId| prose.get(&id).copied().unwrap_or(0);
+    while let Some(parent) = tree.get(top).and_then(|n| n.parent()) {
+        let Some(pe) = parent.value().as_element() else {
+            break;
+        };
+        if matches!(pe.name(), "body" | "html") {
+            break;
+        }
+        let (c, l) = chars.get(&parent.id()).copied().unwrap_or((0, 0));
+        let links = if c == 0 { 0.0 } else { l as f32 / c as f32 };
+        let (mine, theirs) = (prose_of(top), prose_of(parent.id()));
+        if theirs >= mine + (mine / 10).max(100) && links < 0.3 {
+            top = parent.id();
+        } else {
+            break;
+        }
+    }
     let mut chosen = vec![top];
     // Siblings that score near the best, or are plain long paragraphs.
     if let Some(parent) = tree.get(top).and_then(|n| n.parent()) {
