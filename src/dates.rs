@@ -204,6 +204,12 @@ fn classify(tokens: &[&str]) -> Option<Parts> {
 /// Reads a whole line as a date stamp, or answers `None` when any part of it
 /// is something else.
 pub fn parse_stamp(line: &str) -> Option<Stamp> {
+    // Every stamp has a digit, or says "now"; none is long.
+    if line.len() > 160
+        || !(line.bytes().any(|b| b.is_ascii_digit()) || line.to_ascii_lowercase().contains("now"))
+    {
+        return None;
+    }
     let f = fold(line);
     if f.len() > 80 {
         return None;

@@ -17,6 +17,37 @@ pub struct Line {
     /// A blank line stood before it in the input.
     pub gap_before: bool,
     pub kept: bool,
+    /// Cache of [`crate::text::is_body_like`] for `text` (zones are asked
+    /// for by many stages; the text rarely changes).
+    body_like: std::cell::Cell<Option<bool>>,
+}
+
+impl Line {
+    pub fn new(text: String, line_no: usize, gap_before: bool) -> Line {
+        Line {
+            text,
+            line_no,
+            gap_before,
+            kept: true,
+            body_like: std::cell::Cell::new(None),
+        }
+    }
+
+    /// Does the line read as article prose? (cached)
+    pub fn is_body_like(&self) -> bool {
+        if let Some(b) = self.body_like.get() {
+            return b;
+        }
+        let b = crate::text::is_body_like(&self.text);
+        self.body_like.set(Some(b));
+        b
+    }
+
+    /// Replaces the text (and forgets what was cached about it).
+    pub fn set_text(&mut self, text: String) {
+        self.text = text;
+        self.body_like.set(None);
+    }
 }
 
 /// Why a piece of text was taken out.
@@ -117,14 +148,7 @@ impl Doc {
         let mut line_no = 1;
         let bytes = text.as_bytes();
         let mut i = 0;
-        let mut push = |s: &str, n: usize| {
-            lines.push(Line {
-                text: s.to_string(),
-                line_no: n,
-                gap_before: false,
-                kept: true,
-            })
-        };
+        let mut push = |s: &str, n: usize| lines.push(Line::new(s.to_string(), n, false));
         while i < bytes.len() {
             let b = bytes[i];
             let (brk, width) = match b {
@@ -199,7 +223,8 @@ impl Doc {
     ) {
         let line = &mut self.lines[i];
         let removed = line.text[..cut].trim().to_string();
-        line.text = line.text[cut..].trim().to_string();
+        let rest = line.text[cut..].trim().to_string();
+        line.set_text(rest);
         self.records.push(Record {
             stage,
             reason: reason.into(),
@@ -215,7 +240,7 @@ impl Doc {
         let mut first = None;
         let mut last = None;
         for (i, l) in self.lines.iter().enumerate() {
-            if l.kept && crate::text::is_body_like(&l.text) {
+            if l.kept && l.is_body_like() {
                 first.get_or_insert(i);
                 last = Some(i);
             }

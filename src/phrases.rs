@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::text::{contains_word, ends_with_word, fold, key, starts_with_word};
+use crate::text::{contains_word, ends_with_word, fold, key, key_of_folded, starts_with_word};
 
 /// How a phrase matched a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,15 +79,16 @@ impl PhraseList {
 
     /// Is the whole line (edge punctuation ignored) an entry of the list?
     pub fn is_exact(&self, line: &str) -> bool {
-        self.exact.contains(&key(line))
+        !self.exact.is_empty() && self.exact.contains(key_of_folded(&fold(line)))
     }
 
     /// The first phrase of the list that matches the line, of any kind.
     pub fn find(&self, line: &str) -> Option<(Hit, String)> {
-        if self.is_exact(line) {
-            return Some((Hit::Exact, key(line)));
-        }
         let f = fold(line);
+        let k = key_of_folded(&f);
+        if self.exact.contains(k) {
+            return Some((Hit::Exact, k.to_string()));
+        }
         if let Some(p) = self.prefix.iter().find(|p| starts_with_word(&f, p)) {
             return Some((Hit::Prefix, p.clone()));
         }
@@ -196,6 +197,8 @@ pub struct Phrases {
     pub agencies: NameList,
     pub photo_credits: PhraseList,
     pub credit_labels: Vec<String>,
+    /// " photo:", " image credit:" ...: a credit label closing a caption.
+    pub credit_patterns: Vec<String>,
     pub byline_openers: PhraseList,
     pub byline_roles: PhraseList,
     pub name_particles: PhraseList,
@@ -233,6 +236,7 @@ static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {
         copyright: PhraseList::parse(include_str!("../data/copyright.txt")),
         agencies: NameList::parse(include_str!("../data/agencies.txt")),
         photo_credits: credits.remove("credits").unwrap_or_default(),
+        credit_patterns: credit_labels.iter().map(|l| format!(" {l}:")).collect(),
         credit_labels,
         byline_openers: byline.remove("openers").unwrap_or_default(),
         byline_roles: byline.remove("roles").unwrap_or_default(),

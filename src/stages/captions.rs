@@ -23,9 +23,17 @@ impl Stage for Captions {
 
     fn run(&self, doc: &mut Doc) {
         let kept = doc.kept();
+        // Only lines short enough to be captions need a comparison key.
         let keys: Vec<String> = kept
             .iter()
-            .map(|&i| loose_key(&doc.lines[i].text))
+            .map(|&i| {
+                let t = &doc.lines[i].text;
+                if t.len() <= MAX_CAPTION * 4 && char_len(t) <= MAX_CAPTION {
+                    loose_key(t)
+                } else {
+                    String::new()
+                }
+            })
             .collect();
         for (a, &i) in kept.iter().enumerate() {
             if Some(i) == doc.headline
@@ -82,9 +90,11 @@ fn photo_credit(line: &str) -> Option<String> {
         }
     }
     // "... at dawn. Photo: Jane Doe/AFP": a short credit closes the line.
-    for label in &p.credit_labels {
-        let pat = format!(" {label}:");
-        if let Some(pos) = f.rfind(&pat) {
+    for (label, pat) in p.credit_labels.iter().zip(&p.credit_patterns) {
+        if !f.contains(':') {
+            break;
+        }
+        if let Some(pos) = f.rfind(pat.as_str()) {
             let credit = f[pos + pat.len()..].trim();
             let before = f[..pos].trim_end();
             let closes = before.ends_with(['.', ',', '|', '-', ';']) || ends_sentence(before);

@@ -47,7 +47,9 @@ fn classify(line: &str) -> Option<String> {
 /// "Copyright @ 2021 X", "Copyright 2021", "Copyright The X", "© X", "(c) 2021".
 fn opens_with_copyright_mark(line: &str) -> bool {
     let t = line.trim_start();
-    let lower = t.to_lowercase();
+    // Only the opening word matters: lowercase no more than that.
+    let head: String = t.chars().take(12).collect();
+    let lower = head.to_lowercase();
     let rest = if let Some(r) = t.strip_prefix('\u{00A9}') {
         r
     } else if lower.starts_with("(c)") {

@@ -30,12 +30,9 @@ impl Stage for Normalize {
                 gap = true;
                 continue;
             }
-            out.push(Line {
-                text,
-                line_no: line.line_no,
-                gap_before: gap || line.gap_before,
-                kept: line.kept,
-            });
+            let mut l = Line::new(text, line.line_no, gap || line.gap_before);
+            l.kept = line.kept;
+            out.push(l);
             gap = false;
         }
         doc.lines = unwrap_hard_wrapped(out);
@@ -176,10 +173,12 @@ fn unwrap_hard_wrapped(lines: Vec<Line>) -> Vec<Line> {
                     .next_back()
                     .is_some_and(char::is_alphabetic)
                 && line.text.chars().next().is_some_and(char::is_lowercase);
+            let mut joined = std::mem::take(&mut prev.text);
             if !glued {
-                prev.text.push(' ');
+                joined.push(' ');
             }
-            prev.text.push_str(&line.text);
+            joined.push_str(&line.text);
+            prev.set_text(joined);
         } else {
             out.push(line);
         }

@@ -113,41 +113,53 @@ static CLASSES: LazyLock<Classes> = LazyLock::new(|| {
     }
 });
 
-/// Tokens of a class or id: split at non-alphanumerics and lower-to-upper
-/// changes, lowercased.
-fn tokens(s: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in s.chars() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+/// Calls `f` with each token of the element's class and id until it
+/// returns true. Tokens are split at non-alphanumerics and lower-to-upper
+/// changes ("share-bar relatedPosts" -> share, bar, related, posts) and
+/// lowercased; lowercase ones are not copied.
+fn any_token(el: &scraper::node::Element, mut f: impl FnMut(&str) -> bool) -> bool {
+    for attr in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+        let b = attr.as_bytes();
+        let mut start: Option<usize> = None;
+        for i in 0..=b.len() {
+            let c = b.get(i).copied();
+            let alnum = c.is_some_and(|c| c.is_ascii_alphanumeric() || c >= 0x80);
+            let case_split = start.is_some()
+                && c.is_some_and(|c| c.is_ascii_uppercase())
+                && b[i - 1].is_ascii_lowercase();
+            if let Some(st) = start {
+                if !alnum || case_split {
+                    let tok = &attr[st..i];
+                    let hit = if tok.bytes().any(|c| c.is_ascii_uppercase()) {
+                        f(&tok.to_ascii_lowercase())
+                    } else {
+                        f(tok)
+                    };
+                    if hit {
+                        return true;
+                    }
+                    start = None;
+                }
             }
-            prev_lower = false;
-            continue;
+            if alnum && start.is_none() {
+                start = Some(i);
+            }
         }
-        if c.is_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_lowercase();
-        cur.extend(c.to_lowercase());
     }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    false
 }
 
-fn class_tokens(el: &scraper::node::Element) -> Vec<String> {
-    let mut t = Vec::new();
-    if let Some(c) = el.attr("class") {
-        t.extend(tokens(c));
-    }
-    if let Some(i) = el.attr("id") {
-        t.extend(tokens(i));
-    }
-    t
+/// The first token of the element's class or id that is in `list`.
+fn token_in(el: &scraper::node::Element, list: &PhraseList) -> Option<String> {
+    let mut found = None;
+    any_token(el, |t| {
+        let hit = list.contains_key(t);
+        if hit {
+            found = Some(t.to_string());
+        }
+        hit
+    });
+    found
 }
 
 const SKIP_TAGS: &[&str] = &[
@@ -282,15 +294,27 @@ pub fn flatten_deep(page: &str, limit: usize) -> (std::borrow::Cow<'_, str>, usi
             i = start + 1;
             continue;
         }
-        let name = page[name_start..name_end].to_ascii_lowercase();
+        let name = &b[name_start..name_end];
         let self_closing = b[end.saturating_sub(1)] == b'/';
         i = end + 1;
-        if !closing && (name == "script" || name == "style") {
-            let close = format!("</{name}");
-            i = find_ci(b, i, close.as_bytes()).unwrap_or(b.len());
-            continue;
+        if !closing {
+            let raw_text: Option<&[u8]> = if name.eq_ignore_ascii_case(b"script") {
+                Some(b"</script")
+            } else if name.eq_ignore_ascii_case(b"style") {
+                Some(b"</style")
+            } else {
+                None
+            };
+            if let Some(close) = raw_text {
+                i = find_ci(b, i, close).unwrap_or(b.len());
+                continue;
+            }
         }
-        if VOID_TAGS.contains(&name.as_str()) || self_closing {
+        if self_closing
+            || VOID_TAGS
+                .iter()
+                .any(|v| name.eq_ignore_ascii_case(v.as_bytes()))
+        {
             continue;
         }
         if closing {
@@ -322,21 +346,26 @@ pub fn flatten_deep(page: &str, limit: usize) -> (std::borrow::Cow<'_, str>, usi
 }
 
 fn memchr_lt(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'<')
+    memchr::memchr(b'<', b)
 }
 
 fn find_from(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(b.get(from..)?, needle).map(|p| p + from)
 }
 
+/// The next `</name` (any case) at or after `from`.
 fn find_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-        .map(|p| p + from)
+    let hay = b.get(from..)?;
+    let mut at = 0;
+    while let Some(p) = memchr::memmem::find(&hay[at..], b"</") {
+        let start = at + p;
+        let end = start + needle.len();
+        if end <= hay.len() && hay[start..end].eq_ignore_ascii_case(needle) {
+            return Some(from + start);
+        }
+        at = start + 2;
+    }
+    None
 }
 
 /// A short description of an element for reasons: `div#id.class`.
@@ -398,12 +427,63 @@ fn text_of(node: NodeRef<Node>, limit: usize) -> String {
     }
 }
 
+/// Removals made while extracting, consecutive ones of the same reason
+/// merged (a menu of 400 links is one record, not 400): the text keeps the
+/// first blocks, and the reason says how many more there were.
+#[derive(Default)]
+struct Notes {
+    records: Vec<Record>,
+    more: Vec<usize>,
+}
+
+impl Notes {
+    const KEEP: usize = 200;
+
+    fn add(&mut self, reason: &str, text: &str) {
+        if let Some(last) = self.records.last_mut() {
+            if last.reason == reason {
+                if let Some(m) = self.more.last_mut() {
+                    *m += 1;
+                }
+                if last.text.len() < Self::KEEP * 4 && last.text.chars().count() < Self::KEEP {
+                    last.text.push_str(" | ");
+                    last.text.push_str(text);
+                }
+                return;
+            }
+        }
+        self.records.push(Record {
+            stage: STAGE,
+            reason: reason.to_string(),
+            text: text.to_string(),
+            line: 0,
+        });
+        self.more.push(0);
+    }
+
+    fn into_records(self) -> Vec<Record> {
+        self.records
+            .into_iter()
+            .zip(self.more)
+            .map(|(mut r, more)| {
+                if more > 0 {
+                    r.reason = format!("{} (+{more} more blocks)", r.reason);
+                }
+                if r.text.chars().count() > Self::KEEP {
+                    r.text = r.text.chars().take(Self::KEEP).collect::<String>() + "\u{2026}";
+                }
+                r
+            })
+            .collect()
+    }
+}
+
 /// A line break inside a block, kept through whitespace collapsing.
 const BR: char = '\u{2028}';
 
 struct Walker {
     blocks: Vec<Block>,
-    records: Vec<Record>,
+    notes: Notes,
     buf: String,
     owner: Option<NodeId>,
     link_depth: usize,
@@ -473,10 +553,10 @@ enum Frame<'a> {
 }
 
 /// Walks the body into blocks.
-fn walk(html: &Html) -> (Vec<Block>, Vec<Record>) {
+fn walk(html: &Html) -> (Vec<Block>, Notes) {
     let mut w = Walker {
         blocks: Vec::new(),
-        records: Vec::new(),
+        notes: Notes::default(),
         buf: String::new(),
         owner: None,
         link_depth: 0,
@@ -505,14 +585,10 @@ fn walk(html: &Html) -> (Vec<Block>, Vec<Record>) {
                 Node::Element(el) => {
                     elements += 1;
                     if elements > MAX_ELEMENTS {
-                        w.records.push(Record {
-                            stage: STAGE,
-                            reason: format!(
-                                "page has more than {MAX_ELEMENTS} elements: the rest was not read"
-                            ),
-                            text: String::new(),
-                            line: 0,
-                        });
+                        let reason = format!(
+                            "page has more than {MAX_ELEMENTS} elements: the rest was not read"
+                        );
+                        w.notes.add(&reason, "");
                         break;
                     }
                     let name = el.name();
@@ -526,23 +602,26 @@ fn walk(html: &Html) -> (Vec<Block>, Vec<Record>) {
                         w.buf.push(BR);
                         continue;
                     }
-                    if !is_protected(el) {
-                        let toks = class_tokens(el);
-                        let strong = toks.iter().find(|t| classes.strong.contains_key(t));
-                        let weak = toks.iter().find(|t| classes.weak.contains_key(t));
+                    if !is_protected(el) && (el.attr("class").is_some() || el.attr("id").is_some())
+                    {
+                        let (mut strong, mut weak) = (None, None);
+                        any_token(el, |t| {
+                            if classes.strong.contains_key(t) {
+                                strong = Some(t.to_string());
+                                return true;
+                            }
+                            if weak.is_none() && classes.weak.contains_key(t) {
+                                weak = Some(t.to_string());
+                            }
+                            false
+                        });
                         let hit = strong.or_else(|| weak.filter(|_| long_paragraphs(node, 3) < 3));
                         if let Some(tok) = hit {
                             let text = text_of(node, 160);
                             if !text.is_empty() {
-                                w.records.push(Record {
-                                    stage: STAGE,
-                                    reason: format!(
-                                        "element {} (class or id \"{tok}\")",
-                                        describe(el)
-                                    ),
-                                    text,
-                                    line: 0,
-                                });
+                                let reason =
+                                    format!("element {} (class or id \"{tok}\")", describe(el));
+                                w.notes.add(&reason, &text);
                             }
                             continue;
                         }
@@ -580,7 +659,7 @@ fn walk(html: &Html) -> (Vec<Block>, Vec<Record>) {
         }
     }
     w.flush(&html.tree);
-    (w.blocks, w.records)
+    (w.blocks, w.notes)
 }
 
 fn element_of(tree: &ego_tree::Tree<Node>, id: NodeId) -> Option<&scraper::node::Element> {
@@ -650,10 +729,7 @@ fn choose(html: &Html, blocks: &[Block]) -> Vec<NodeId> {
         if let Some(e) = element_of(tree, id) {
             if e.name() == "article" || e.attr("itemprop") == Some("articleBody") {
                 f *= 1.5;
-            } else if class_tokens(e)
-                .iter()
-                .any(|t| classes.content.contains_key(t))
-            {
+            } else if token_in(e, &classes.content).is_some() {
                 f *= 1.25;
             }
             if e.name() == "body" {
@@ -801,14 +877,12 @@ pub fn extract(page: &str) -> Extracted {
     let (page, flattened) = flatten_deep(page, MAX_DEPTH);
     let html = Html::parse_document(&page);
     let meta = read_meta(&html);
-    let (blocks, mut records) = walk(&html);
+    let (blocks, mut notes) = walk(&html);
     if flattened > 0 {
-        records.push(Record {
-            stage: STAGE,
-            reason: format!("page nested deeper than {MAX_DEPTH} levels: {flattened} tags below that removed before parsing"),
-            text: String::new(),
-            line: 0,
-        });
+        let reason = format!(
+            "page nested deeper than {MAX_DEPTH} levels: {flattened} tags below that removed before parsing"
+        );
+        notes.add(&reason, "");
     }
     let tree = &html.tree;
     let chosen = choose(&html, &blocks);
@@ -841,12 +915,7 @@ pub fn extract(page: &str) -> Extracted {
             None
         };
         if let Some(reason) = reason {
-            records.push(Record {
-                stage: STAGE,
-                reason,
-                text: b.text.clone(),
-                line: 0,
-            });
+            notes.add(&reason, &b.text);
         }
     }
     // A JSON-LD articleBody much longer than what the page showed: the page
@@ -854,15 +923,12 @@ pub fn extract(page: &str) -> Extracted {
     if let Some(body) = &meta.ld_body {
         let found: usize = kept.iter().map(|k| word_count(k)).sum();
         if word_count(body) > found * 3 / 2 + 20 {
-            records.push(Record {
-                stage: STAGE,
-                reason: format!(
-                    "replaced by the JSON-LD articleBody ({} words against {found})",
-                    word_count(body)
-                ),
-                text: kept.join(" ").chars().take(160).collect(),
-                line: 0,
-            });
+            let reason = format!(
+                "replaced by the JSON-LD articleBody ({} words against {found})",
+                word_count(body)
+            );
+            let was: String = kept.join(" ").chars().take(160).collect();
+            notes.add(&reason, &was);
             kept = body
                 .split('\n')
                 .map(str::trim)
@@ -876,7 +942,7 @@ pub fn extract(page: &str) -> Extracted {
         blocks: kept,
         meta,
         container,
-        records,
+        records: notes.into_records(),
     }
 }
 
@@ -902,10 +968,41 @@ mod tests {
     }
 
     #[test]
+    fn same_reasons_are_grouped() {
+        let mut n = Notes::default();
+        n.add("menu", "Home");
+        n.add("menu", "News");
+        n.add("menu", "Sport");
+        n.add("other", "x");
+        let r = n.into_records();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].reason, "menu (+2 more blocks)");
+        assert_eq!(r[0].text, "Home | News | Sport");
+    }
+
+    #[test]
     fn tokens_split_classes() {
+        let html = Html::parse_fragment(
+            "<div class=\"share-bar relatedPosts ad_slot\" id=\"Main-Story\"></div>",
+        );
+        let el = html
+            .tree
+            .nodes()
+            .find_map(|n| {
+                n.value()
+                    .as_element()
+                    .filter(|e| e.name() == "div")
+                    .cloned()
+            })
+            .unwrap();
+        let mut seen = Vec::new();
+        any_token(&el, |t| {
+            seen.push(t.to_string());
+            false
+        });
         assert_eq!(
-            tokens("share-bar relatedPosts ad_slot"),
-            ["share", "bar", "related", "posts", "ad", "slot"]
+            seen,
+            ["share", "bar", "related", "posts", "ad", "slot", "main", "story"]
         );
     }
 
