@@ -31,3 +31,9 @@ bench:
     /usr/bin/time -f "  peak memory %M KB" target/release/examples/index_bench 10000000
     target/release/examples/dedup_eval samples/expected
     target/release/examples/dedup_eval --raw samples/expected
+    target/release/examples/html_bench samples/in 40
+
+# Peer comparison on HTML pages: newsclean against trafilatura (in a
+# virtualenv under target/), scored with bench/score.py
+compare:
+    bash bench/compare.sh
