@@ -998,3 +998,68 @@ fn headline_shared_by_two_different_stories_is_kept() {
         );
     }
 }
+
+#[test]
+fn html_pages_give_metadata_and_explain_their_removals() {
+    let (_tmp, _, out) = scratch();
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(&out)
+        .assert()
+        .success();
+    let m = manifest(&out);
+    let e = m
+        .iter()
+        .find(|e| e["input"] == "lakeside-ledger/tram-extension.html")
+        .unwrap();
+    assert_eq!(e["output"], "lakeside-ledger/tram-extension.txt");
+    assert_eq!(
+        e["title"],
+        "Tram line extension approved after decade of delay"
+    );
+    assert_eq!(e["author"], "Maren Solberg");
+    assert_eq!(e["date"], "2025-04-09");
+    assert_eq!(e["site_name"], "Lakeside Ledger");
+    assert_eq!(
+        e["canonical_url"],
+        "https://lakesideledger.example/tram-extension/"
+    );
+    assert_eq!(e["language"], "en-US");
+    assert!(e["container"].as_str().unwrap().starts_with("div"));
+    let html_reasons: Vec<&str> = e["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["stage"] == "html")
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        html_reasons.iter().any(|r| r.contains("\"comments\"")),
+        "{html_reasons:?}"
+    );
+    assert!(
+        html_reasons.iter().any(|r| r.contains("\"cookie\"")),
+        "{html_reasons:?}"
+    );
+    // A page in Windows-1252 declared by http-equiv, and one declaring the
+    // wrong charset, both decode right.
+    let fen = m
+        .iter()
+        .find(|e| e["input"] == "fenland-gazette/bakery-closes.htm")
+        .unwrap();
+    assert_eq!(fen["encoding"], "windows-1252");
+    let robots = fs::read_to_string(out.join("skyline-post/robot-porters.txt")).unwrap();
+    assert!(robots.contains("“That is time we can spend with patients,”"));
+    newsclean()
+        .arg("explain")
+        .arg(repo().join("samples/in/metro-daily-wire/storm-power-cuts.html"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "[html] element div.newsletter-box",
+        ))
+        .stdout(predicate::str::contains("# article found in: div.story"))
+        .stdout(predicate::str::contains(
+            "H    1 | Storm cuts power to 40,000 homes along the coast",
+        ));
+}

@@ -1110,6 +1110,113 @@ mod tests {
     }
 
     #[test]
+    fn split_sections_are_joined_through_the_parent() {
+        let html = page(&format!(
+            "<article><div class=\"standfirst\"><p>{P1}</p></div><div class=\"body\">\
+             <div class=\"section\"><p>{P2}</p></div><div class=\"ad\">Advertisement</div>\
+             <div class=\"section\"><p>{P3}</p><p>{P1} Again, with more words to weigh.</p></div></div></article>"
+        ));
+        let e = extract(&html);
+        assert_eq!(e.blocks.len(), 4, "{:?}", e.blocks);
+        assert_eq!(e.blocks[0], P1);
+    }
+
+    #[test]
+    fn link_lists_inside_the_container_go() {
+        let html = page(&format!(
+            "<div class=\"story\"><p>{P1}</p><p>{P2}</p><ul><li><a href=/a>Bus lanes extended across town</a></li>\
+             <li><a href=/b>Ferry fares to rise in April</a></li></ul><p>{P3}</p></div>"
+        ));
+        let e = extract(&html);
+        assert_eq!(e.blocks, [P1, P2, P3]);
+        assert!(e
+            .records
+            .iter()
+            .any(|r| r.reason.starts_with("link list inside")));
+    }
+
+    #[test]
+    fn page_wide_form_and_classed_article_are_kept() {
+        // ASP.NET pages wrap everything in one form.
+        let html = page(&format!(
+            "<form id=\"aspnetForm\"><div><p>{P1}</p><p>{P2}</p></div></form>"
+        ));
+        assert_eq!(extract(&html).blocks, [P1, P2]);
+        // An <article> with a "comments" class is still the article.
+        let html = page(&format!(
+            "<article class=\"post has-comments\"><p>{P1}</p><p>{P2}</p></article>"
+        ));
+        assert_eq!(extract(&html).blocks, [P1, P2]);
+    }
+
+    #[test]
+    fn weak_class_names_spare_wrappers_with_paragraphs() {
+        // "sidebar" names a layout wrapper here: it holds the article.
+        let html = page(&format!(
+            "<div class=\"layout-with-sidebar\"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>\
+             <div class=\"sidebar\"><p>Sign up for our newsletter and never miss a story from the harbour.</p></div>"
+        ));
+        let e = extract(&html);
+        assert_eq!(e.blocks, [P1, P2, P3]);
+    }
+
+    #[test]
+    fn long_sibling_paragraphs_join_the_container() {
+        let html = page(&format!(
+            "<div id=\"wrap\"><p>{P1}</p><div class=\"text\"><p>{P2}</p><p>{P3}</p><p>{P2}</p></div></div>"
+        ));
+        let e = extract(&html);
+        assert!(e.blocks.contains(&P1.to_string()), "{:?}", e.blocks);
+    }
+
+    #[test]
+    fn random_tag_soup_never_panics() {
+        let parts = [
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            "<a href=x>",
+            "</a>",
+            "<br>",
+            "<script>",
+            "</script>",
+            "<!--",
+            "-->",
+            "<table><tr><td>",
+            "</td></tr></table>",
+            "<pre>",
+            "</pre>",
+            "<li>",
+            "<h1>",
+            "</h1>",
+            "<div class=\"share\">",
+            "<article>",
+            "</article>",
+            "&amp;",
+            "&#x2019;",
+            "<",
+            ">",
+            "text, words and more words.",
+            "\u{e9}\u{2019}",
+            "<img src=x>",
+            "<style>p{}</style>",
+        ];
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        for _ in 0..2_000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(parts[(seed % parts.len() as u64) as usize]);
+            }
+            let e = extract(&s);
+            let _ = e.to_text();
+        }
+    }
+
+    #[test]
     fn json_ld_body_replaces_a_teaser() {
         let long = [P1, P2, P3, P1, P2, P3].join("\\n");
         let html = page(&format!(
