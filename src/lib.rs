@@ -24,6 +24,7 @@
 //! assert_eq!(cleaned.meta.author.as_deref(), Some("Jane Doe"));
 //! ```
 
+pub mod config;
 pub mod corpus;
 pub mod dates;
 pub mod dedup;

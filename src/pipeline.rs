@@ -49,17 +49,35 @@ pub fn clean_bytes(
     html: bool,
     site: Option<&str>,
 ) -> Result<Cleaned, DecodeError> {
+    let d = if html {
+        crate::input::html::charset::decode_html(bytes)?
+    } else {
+        decode(bytes)?
+    };
+    Ok(clean_str(
+        cleaner, &d.text, html, site, d.encoding, d.replaced,
+    ))
+}
+
+/// Cleans decoded text (an HTML page when `html`): the part of
+/// [`clean_bytes`] after decoding, also used for JSON Lines documents.
+pub fn clean_str(
+    cleaner: &Cleaner,
+    text: &str,
+    html: bool,
+    site: Option<&str>,
+    encoding: &'static str,
+    replaced: bool,
+) -> Cleaned {
     if !html {
-        let d = decode(bytes)?;
-        return Ok(Cleaned {
-            doc: cleaner.clean_site(&d.text, site),
-            encoding: d.encoding,
-            replaced: d.replaced,
+        return Cleaned {
+            doc: cleaner.clean_site(text, site),
+            encoding,
+            replaced,
             html: None,
-        });
+        };
     }
-    let d = crate::input::html::charset::decode_html(bytes)?;
-    let page = crate::input::html::extract::extract(&d.text);
+    let page = crate::input::html::extract::extract(text);
     let mut doc = cleaner.clean_site(&page.to_text(), site);
     let mut records = page.records;
     records.append(&mut doc.records);
@@ -72,16 +90,16 @@ pub fn clean_bytes(
         doc.meta
             .offer_date(date.clone(), crate::doc::DateRank::Markup);
     }
-    Ok(Cleaned {
+    Cleaned {
         doc,
-        encoding: d.encoding,
-        replaced: d.replaced,
+        encoding,
+        replaced,
         html: Some(HtmlInfo {
             no_article: page.blocks.is_empty(),
             container: page.container,
             meta: page.meta,
         }),
-    })
+    }
 }
 
 /// The most passes of the residue stages over one document.
@@ -103,6 +121,17 @@ impl Default for Cleaner {
 impl Cleaner {
     /// A cleaner without the named stages ("normalize" cannot be switched
     /// off: every other stage relies on it).
+    /// The same stages plus the user's configured residue (first after
+    /// normalize), when the configuration has any.
+    pub fn with_config(mut self, config: &crate::config::Config) -> Cleaner {
+        if config.has_residue() {
+            let at = 1.min(self.stages.len());
+            self.stages
+                .insert(at, Box::new(crate::stages::custom::Custom::new(config)));
+        }
+        self
+    }
+
     /// The same stages plus the corpus stage applying `table`, first after
     /// normalize.
     pub fn with_corpus(mut self, table: crate::corpus::SharedTable) -> Cleaner {
@@ -169,7 +198,7 @@ impl Cleaner {
 }
 
 /// What a run may be told.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RunOptions {
     /// Worker threads (default: all cores).
     pub jobs: Option<usize>,
@@ -187,10 +216,26 @@ pub struct RunOptions {
     pub learned_residue: Option<PathBuf>,
     /// Load residue lines (a learned-residue file or a plain list).
     pub load_residue: Option<PathBuf>,
+    /// The output's shape (default: follow the input).
+    pub format: Format,
+    /// JSON Lines: the field holding HTML to extract, when present.
+    pub html_field: Option<String>,
+    /// Told how many inputs there are, then as each is done.
+    pub progress: Option<std::sync::Arc<dyn Progress>>,
+    /// The configuration (its residue lists feed the `custom` stage).
+    pub config: crate::config::Config,
+}
+
+/// Progress of a run, for a progress bar.
+pub trait Progress: Send + Sync {
+    /// The number of inputs (files) found.
+    fn start(&self, inputs: usize);
+    /// One input is done; it gave `docs` documents.
+    fn advance(&self, docs: usize);
 }
 
 /// What a run did, for the summary on stderr.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Summary {
     pub read: usize,
     pub written: usize,
@@ -207,10 +252,18 @@ pub struct Summary {
     pub earlier: usize,
     /// Lines learned as site residue from the corpus.
     pub learned: usize,
+    #[serde(skip)]
     pub elapsed: Duration,
 }
 
 impl Summary {
+    /// The summary as one JSON object (`--json`).
+    pub fn to_json(&self) -> String {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        v["elapsed_seconds"] = serde_json::json!(self.elapsed.as_secs_f64());
+        serde_json::to_string(&v).unwrap_or_default()
+    }
+
     /// Human-readable, a few lines.
     pub fn render(&self) -> String {
         let mut s = format!(
@@ -266,6 +319,17 @@ impl Summary {
 /// Where the manifest and reports go, under OUTPUT.
 pub const REPORT_DIR: &str = ".newsclean";
 
+/// The cleaner a run uses: all stages but those switched off, with the
+/// configured residue unless `custom` is switched off.
+pub fn make_cleaner(opts: &RunOptions) -> Result<Cleaner, Error> {
+    let c = Cleaner::without(&opts.disabled)?;
+    Ok(if opts.disabled.iter().any(|d| d == "custom") {
+        c
+    } else {
+        c.with_config(&opts.config)
+    })
+}
+
 /// Checks INPUT and OUTPUT before anything is written.
 fn check_paths(input: &Path, output: &Path) -> Result<Option<PathBuf>, Error> {
     let in_canon = input
@@ -298,7 +362,7 @@ pub fn run(
     on_error: &(dyn Fn(&str) + Sync),
 ) -> Result<Summary, Error> {
     let start = Instant::now();
-    let cleaner = Cleaner::without(&opts.disabled)?;
+    let cleaner = make_cleaner(opts)?;
     check_paths(input, output)?;
     std::fs::create_dir_all(output).map_err(|e| Error::io(output, e))?;
     let out_canon = output.canonicalize().map_err(|e| Error::io(output, e))?;
@@ -325,19 +389,33 @@ pub fn run(
         .map_err(|e| Error::io(output, std::io::Error::other(e)))?;
     let learn_corpus = !opts.disabled.iter().any(|d| d == "corpus");
     let with_fp = opts.dedup != Mode::Off || learn_corpus;
+    let progress = opts.progress.as_deref();
+    if let Some(p) = progress {
+        p.start(entries.len());
+    }
     let processed: Vec<Processed> = pool.install(|| {
-        entries
-            .par_iter()
-            .map(|e| process(&cleaner, e, output, with_fp, on_error))
+        (0..entries.len())
+            .into_par_iter()
+            .flat_map_iter(|n| {
+                let p = process(&cleaner, &entries, n, output, with_fp, opts, on_error);
+                if let Some(bar) = progress {
+                    bar.advance(p.len());
+                }
+                p
+            })
             .collect()
     });
     let mut results = Vec::with_capacity(processed.len());
     let mut fps = Vec::with_capacity(processed.len());
     let mut lines = Vec::with_capacity(processed.len());
+    let mut sources = Vec::with_capacity(processed.len());
+    let mut deferred = Vec::with_capacity(processed.len());
     for p in processed {
         results.push(p.entry);
         fps.push(p.fp);
         lines.push(p.lines);
+        sources.push(p.source);
+        deferred.push(p.deferred);
     }
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.
@@ -356,10 +434,10 @@ pub fn run(
     }
     if !table.is_empty() {
         let table = std::sync::Arc::new(table);
-        let second = Cleaner::without(&opts.disabled)?.with_corpus(table.clone());
+        let second = make_cleaner(opts)?.with_corpus(table.clone());
         let affected: Vec<usize> = (0..results.len())
             .filter(|&n| {
-                let site = site_of(&entries[n].rel);
+                let site = site_of(Path::new(&results[n].input));
                 lines[n]
                     .iter()
                     .any(|(_, _, t)| table.reason(Some(&site), t).is_some())
@@ -374,12 +452,25 @@ pub fn run(
         let again: Vec<(usize, Processed)> = pool.install(|| {
             affected
                 .par_iter()
-                .map(|&n| (n, process(&second, &entries[n], output, with_fp, &quiet)))
+                .filter_map(|&n| {
+                    let p = match &sources[n] {
+                        Source::File(i) => {
+                            process(&second, &entries, *i, output, with_fp, opts, &quiet).pop()?
+                        }
+                        Source::Line(i, doc) => {
+                            let site = site_of(&entries[*i].rel);
+                            clean_line(&second, &entries, *i, doc.clone(), &site, with_fp, opts)
+                        }
+                        Source::None => return None,
+                    };
+                    Some((n, p))
+                })
                 .collect()
         });
         for (n, p) in again {
             results[n] = p.entry;
             fps[n] = p.fp;
+            deferred[n] = p.deferred;
         }
     }
     if opts.dedup == Mode::Off {
@@ -387,15 +478,18 @@ pub fn run(
         results.iter_mut().for_each(|e| e.simhash = None);
     }
     // Documents of this run replace their own entries from an earlier run.
-    let current: std::collections::HashSet<&str> =
-        results.iter().map(|e| e.input.as_str()).collect();
-    earlier.retain(|e| !current.contains(e.input.as_str()));
+    let current: std::collections::HashSet<String> =
+        results.iter().map(manifest::Entry::key).collect();
+    earlier.retain(|e| !current.contains(&e.input));
     summary.earlier = earlier.len();
     let report = pool.install(|| {
         dedup(
             &mut results,
-            &fps,
-            &earlier,
+            DedupInput {
+                fps: &fps,
+                deferred: &deferred,
+                earlier: &earlier,
+            },
             opts,
             output,
             on_error,
@@ -406,7 +500,7 @@ pub fn run(
         let mut all = earlier;
         all.extend(results.iter().zip(&fps).filter_map(|(e, fp)| {
             Some(Stored {
-                input: e.input.clone(),
+                input: e.key(),
                 title: e.title.clone(),
                 fp: fp.as_ref()?.to_sampled(),
             })
@@ -414,6 +508,7 @@ pub fn run(
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
     drop(fps);
+    write_deferred(&mut results, &deferred, &sources, output, on_error);
 
     let mut manifest = String::new();
     for r in &results {
@@ -421,7 +516,7 @@ pub fn run(
         match r.status {
             Status::Written => {
                 summary.read += 1;
-                summary.written += 1;
+                summary.written += usize::from(!r.dropped);
                 summary.empty += usize::from(r.empty);
                 summary.renamed += usize::from(r.renamed);
                 for rec in &r.removed {
@@ -450,6 +545,199 @@ pub fn run(
     Ok(summary)
 }
 
+/// What a stream run did.
+#[derive(Debug, Clone, Default)]
+pub struct StreamSummary {
+    pub documents: usize,
+    pub failed: usize,
+    /// The reader of the output went away (a `head` in the pipeline).
+    pub closed_early: bool,
+}
+
+/// Does the text look like an HTML page?
+fn looks_like_html(text: &str) -> bool {
+    let head: String = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .take(15)
+        .collect();
+    let head = head.to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<head")
+        || head.starts_with("<body")
+}
+
+/// `newsclean - -`: one document (text or an HTML page) from `input` to
+/// `output`, or with [`Format::Jsonl`] a JSON Lines stream, line by line as
+/// it comes (no clusters: those need the whole corpus; each line gets its
+/// simhash). Messages go to `on_error`. A closed output (broken pipe) ends
+/// the run quietly.
+pub fn run_stream(
+    input: &mut dyn std::io::BufRead,
+    output: &mut dyn std::io::Write,
+    opts: &RunOptions,
+    on_error: &dyn Fn(&str),
+) -> Result<StreamSummary, Error> {
+    use crate::input::jsonl::{parse_doc, render_line, Findings};
+    let cleaner = make_cleaner(opts)?;
+    let mut summary = StreamSummary::default();
+    let broken = |e: &std::io::Error| e.kind() == std::io::ErrorKind::BrokenPipe;
+    let io_err = |e: std::io::Error| Error::io("<stdout>", e);
+    if opts.format != Format::Jsonl {
+        let mut bytes = Vec::new();
+        input
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        let text = match decode(&bytes) {
+            Ok(d) => d.text,
+            Err(e) => {
+                on_error(&format!("<stdin>: {e}"));
+                summary.failed = 1;
+                return Ok(summary);
+            }
+        };
+        let cleaned = clean_str(
+            &cleaner,
+            &text,
+            looks_like_html(&text),
+            None,
+            "UTF-8",
+            false,
+        );
+        summary.documents = 1;
+        match output
+            .write_all(cleaned.doc.render().as_bytes())
+            .and_then(|_| output.flush())
+        {
+            Err(e) if broken(&e) => summary.closed_early = true,
+            Err(e) => return Err(io_err(e)),
+            Ok(()) => {}
+        }
+        return Ok(summary);
+    }
+    let mut line_no = 0;
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = input
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let raw = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let doc = match parse_doc(raw, line_no, opts.html_field.as_deref()) {
+            Ok(d) => d,
+            Err(b) => {
+                on_error(&format!("<stdin>:{}: {}", b.line, b.message));
+                summary.failed += 1;
+                continue;
+            }
+        };
+        let cleaned = clean_str(&cleaner, &doc.text, doc.html, None, "UTF-8", false);
+        let text = cleaned.doc.render();
+        let m = &cleaned.doc.meta;
+        let findings = Findings {
+            title: m.title.clone(),
+            author: m.author.clone(),
+            date: m.date.clone(),
+            source: m.source.clone(),
+            removed: cleaned.doc.records.len(),
+            simhash: (opts.dedup != Mode::Off)
+                .then(|| format!("{:016x}", fingerprint(&cleaned.doc.body_text()).full)),
+            cluster: None,
+            canonical: None,
+        };
+        summary.documents += 1;
+        if let Err(e) = output.write_all(render_line(&doc.value, &text, &findings).as_bytes()) {
+            if broken(&e) {
+                summary.closed_early = true;
+                return Ok(summary);
+            }
+            return Err(io_err(e));
+        }
+    }
+    match output.flush() {
+        Err(e) if broken(&e) => summary.closed_early = true,
+        Err(e) => return Err(io_err(e)),
+        Ok(()) => {}
+    }
+    Ok(summary)
+}
+
+/// Writes the outputs kept for the end: JSON Lines files (one per input
+/// file, documents in input order, dropped duplicates left out), and text
+/// files made from JSON Lines documents.
+fn write_deferred(
+    results: &mut [manifest::Entry],
+    deferred: &[Option<String>],
+    sources: &[Source],
+    output: &Path,
+    on_error: &(dyn Fn(&str) + Sync),
+) {
+    use crate::input::jsonl::{render_line, Findings};
+    // The id a canonical key names: a JSON Lines document's id, else its path.
+    let id_of: std::collections::HashMap<String, String> = results
+        .iter()
+        .map(|e| (e.key(), e.id.clone().unwrap_or_else(|| e.input.clone())))
+        .collect();
+    let mut files: std::collections::BTreeMap<String, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for (n, d) in deferred.iter().enumerate() {
+        if d.is_some() {
+            if let Some(out) = &results[n].output {
+                files.entry(out.clone()).or_default().push(n);
+            }
+        }
+    }
+    for (out, docs) in files {
+        let path = output.join(&out);
+        let result = if out.ends_with(".jsonl") {
+            let mut s = String::new();
+            for &n in &docs {
+                let e = &results[n];
+                let findings = Findings {
+                    title: e.title.clone(),
+                    author: e.author.clone(),
+                    date: e.date.clone(),
+                    source: e.source.clone(),
+                    removed: e.removed.len(),
+                    simhash: e.simhash.clone(),
+                    cluster: e.cluster,
+                    canonical: e.canonical.as_ref().and_then(|k| id_of.get(k).cloned()),
+                };
+                let text = deferred[n].as_deref().unwrap_or("");
+                let line = match &sources[n] {
+                    Source::Line(_, doc) => render_line(&doc.value, text, &findings),
+                    _ => {
+                        let mut m = serde_json::Map::new();
+                        m.insert("id".into(), serde_json::Value::String(e.input.clone()));
+                        render_line(&m, text, &findings)
+                    }
+                };
+                s.push_str(&line);
+            }
+            write_atomic(&path, s.as_bytes())
+        } else {
+            write_atomic(&path, deferred[docs[0]].as_deref().unwrap_or("").as_bytes())
+        };
+        if let Err(err) = result {
+            on_error(&format!("cannot write {}: {err}", path.display()));
+            for n in docs {
+                results[n].status = Status::Failed;
+                results[n].reason = Some(format!("cannot write {}: {err}", path.display()));
+            }
+        }
+    }
+}
+
 /// Who a clustered item is: a document of this run (index into the
 /// results) or one from the index file of earlier runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -462,10 +750,17 @@ enum Owner {
 /// index file is used), notes clusters in their manifest entries, writes
 /// the review page, removes non-canonical outputs in drop mode, and gives
 /// the report. Only clusters with a document of this run are reported.
+/// What clustering reads besides the manifest entries: each document's
+/// fingerprint and deferred text, and the documents of earlier runs.
+struct DedupInput<'a> {
+    fps: &'a [Option<Fingerprint>],
+    deferred: &'a [Option<String>],
+    earlier: &'a [Stored],
+}
+
 fn dedup(
     results: &mut [manifest::Entry],
-    fps: &[Option<Fingerprint>],
-    earlier: &[Stored],
+    input: DedupInput,
     opts: &RunOptions,
     output: &Path,
     on_error: &(dyn Fn(&str) + Sync),
@@ -474,15 +769,18 @@ fn dedup(
     if opts.dedup == Mode::Off {
         return None;
     }
+    let DedupInput {
+        fps,
+        deferred,
+        earlier,
+    } = input;
+    let keys: Vec<String> = results.iter().map(manifest::Entry::key).collect();
     let mut owners = Vec::new();
     let mut items = Vec::new();
-    for (n, (entry, fp)) in results.iter().zip(fps).enumerate() {
+    for (n, fp) in fps.iter().enumerate() {
         if let Some(fp) = fp {
             owners.push(Owner::Current(n));
-            items.push(Item {
-                path: &entry.input,
-                fp,
-            });
+            items.push(Item { path: &keys[n], fp });
         }
     }
     for (n, e) in earlier.iter().enumerate() {
@@ -492,8 +790,8 @@ fn dedup(
             fp: &e.fp,
         });
     }
-    let input_of = |o: Owner| match o {
-        Owner::Current(n) => results[n].input.clone(),
+    let key_of = |o: Owner| match o {
+        Owner::Current(n) => keys[n].clone(),
         Owner::Earlier(n) => earlier[n].input.clone(),
     };
     let clusters: Vec<_> = cluster(&items, opts.params)
@@ -510,20 +808,34 @@ fn dedup(
     let mut notes: Vec<(usize, usize, String, bool)> = Vec::new();
     for (id, c) in clusters.iter().enumerate() {
         let id = id + 1;
-        let canonical = input_of(owners[c.canonical]);
+        let canonical = key_of(owners[c.canonical]);
         let members = c
             .members
             .iter()
             .map(|m| {
-                let (title, source, is_earlier) = match owners[m.item] {
+                let (input, doc_id, title, source, is_earlier) = match owners[m.item] {
                     Owner::Current(n) => {
                         notes.push((n, id, canonical.clone(), m.item != c.canonical));
-                        (results[n].title.clone(), results[n].source.clone(), false)
+                        let r = &results[n];
+                        (
+                            r.input.clone(),
+                            r.id.clone(),
+                            r.title.clone(),
+                            r.source.clone(),
+                            false,
+                        )
                     }
-                    Owner::Earlier(n) => (earlier[n].title.clone(), None, true),
+                    Owner::Earlier(n) => (
+                        earlier[n].input.clone(),
+                        None,
+                        earlier[n].title.clone(),
+                        None,
+                        true,
+                    ),
                 };
                 MemberOut {
-                    input: input_of(owners[m.item]),
+                    input,
+                    id: doc_id,
                     title,
                     distance: m.distance,
                     similarity: round(m.similarity),
@@ -541,14 +853,21 @@ fn dedup(
     }
     summary.clusters = clusters.len();
     summary.clustered = notes.len();
-    // The review page diffs the cleaned texts: read them back from OUTPUT
-    // before drop mode removes any. Documents of earlier runs are listed
-    // without a diff.
-    let out_of: std::collections::HashMap<&str, &str> = results
+    // The review page diffs the cleaned texts: those kept for writing at
+    // the end, or read back from OUTPUT (before drop mode removes any).
+    // Documents of earlier runs are listed without a diff.
+    let by_key: std::collections::HashMap<&str, usize> = keys
         .iter()
-        .filter_map(|e| Some((e.input.as_str(), e.output.as_deref()?)))
+        .enumerate()
+        .map(|(n, k)| (k.as_str(), n))
         .collect();
-    let read = |input: &str| std::fs::read_to_string(output.join(out_of.get(input)?)).ok();
+    let read = |key: &str| {
+        let n = *by_key.get(key)?;
+        match &deferred[n] {
+            Some(t) => Some(t.clone()),
+            None => std::fs::read_to_string(output.join(results[n].output.as_deref()?)).ok(),
+        }
+    };
     let page = crate::report::html::render(&report, &read);
     let page_path = output.join(REPORT_DIR).join("duplicates.html");
     if let Err(err) = write_atomic(&page_path, page.as_bytes()) {
@@ -560,12 +879,15 @@ fn dedup(
         e.cluster = Some(id);
         e.canonical = Some(canonical);
         if duplicate && opts.dedup == Mode::Drop {
+            // A file already written goes; a deferred one is never written.
             if let Some(out) = e.output.take() {
-                if let Err(err) = std::fs::remove_file(output.join(&out)) {
-                    on_error(&format!(
-                        "{}: cannot remove dropped duplicate: {err}",
-                        output.join(&out).display()
-                    ));
+                if deferred[n].is_none() {
+                    if let Err(err) = std::fs::remove_file(output.join(&out)) {
+                        on_error(&format!(
+                            "{}: cannot remove dropped duplicate: {err}",
+                            output.join(&out).display()
+                        ));
+                    }
                 }
             }
             e.dropped = true;
@@ -650,6 +972,22 @@ struct Processed {
     entry: manifest::Entry,
     fp: Option<Fingerprint>,
     lines: Vec<(u64, u8, String)>,
+    /// How to clean this document again (second pass).
+    source: Source,
+    /// The cleaned text, when it is written at the end rather than at once
+    /// (documents of JSON Lines input, and any output in JSON Lines).
+    deferred: Option<String>,
+}
+
+/// Where a document came from.
+#[derive(Clone)]
+enum Source {
+    /// A file: index into the walked entries.
+    File(usize),
+    /// A line of a JSON Lines file (index into the walked entries).
+    Line(usize, std::sync::Arc<crate::input::jsonl::JsonlDoc>),
+    /// Nothing to redo (skipped or failed).
+    None,
 }
 
 /// The site of a document: its top folder under INPUT ("" at the top).
@@ -662,47 +1000,92 @@ fn site_of(rel: &Path) -> String {
 }
 
 /// Reads, cleans and writes one document; fingerprints its body when asked.
+/// What shape the output takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Follow the input: text for files, JSON Lines for JSON Lines.
+    #[default]
+    Auto,
+    Text,
+    Jsonl,
+}
+
+/// Reads and cleans one walked entry: one document for a file, one per
+/// line for JSON Lines. Text output of a file is written at once; the
+/// rest is written after clustering.
 fn process(
     cleaner: &Cleaner,
-    e: &Entry,
+    entries: &[Entry],
+    n: usize,
     output: &Path,
     with_fp: bool,
+    opts: &RunOptions,
     on_error: &(dyn Fn(&str) + Sync),
-) -> Processed {
-    let none = |entry| Processed {
-        entry,
-        fp: None,
-        lines: Vec::new(),
-    };
+) -> Vec<Processed> {
+    let e = &entries[n];
     let input = rel_string(&e.rel);
+    let lone = |entry: manifest::Entry| {
+        vec![Processed {
+            entry,
+            fp: None,
+            lines: Vec::new(),
+            source: Source::None,
+            deferred: None,
+        }]
+    };
     let skipped = |why: &str, bytes_in: u64| {
-        none(manifest::Entry::not_written(
+        lone(manifest::Entry::not_written(
             input.clone(),
             Status::Skipped,
             why.into(),
             bytes_in,
         ))
     };
-    match e.kind {
-        Kind::Html => {}
-        Kind::Other => return skipped("not a text document (extension)", 0),
-        Kind::Text { .. } => {}
-    }
     let fail = |msg: String, bytes_in: u64| {
         on_error(&format!("{}: {msg}", e.path.display()));
-        none(manifest::Entry::not_written(
+        lone(manifest::Entry::not_written(
             input.clone(),
             Status::Failed,
             msg,
             bytes_in,
         ))
     };
+    if e.kind == Kind::Other {
+        return skipped("not a text document (extension)", 0);
+    }
     let bytes = match std::fs::read(&e.path) {
         Ok(b) => b,
         Err(err) => return fail(format!("cannot read: {err}"), 0),
     };
     let bytes_in = bytes.len() as u64;
     let site = site_of(&e.rel);
+    if let Kind::Jsonl { gz } = e.kind {
+        let (docs, bad) = match crate::input::jsonl::read(&bytes, gz, opts.html_field.as_deref()) {
+            Ok(r) => r,
+            Err(err) => return fail(format!("cannot read JSON Lines: {err}"), bytes_in),
+        };
+        drop(bytes);
+        let mut out = Vec::with_capacity(docs.len() + bad.len());
+        for b in bad {
+            on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
+            let mut entry =
+                manifest::Entry::not_written(input.clone(), Status::Failed, b.message, 0);
+            entry.line = Some(b.line);
+            out.push(Processed {
+                entry,
+                fp: None,
+                lines: Vec::new(),
+                source: Source::None,
+                deferred: None,
+            });
+        }
+        for doc in docs {
+            let doc = std::sync::Arc::new(doc);
+            out.push(clean_line(cleaner, entries, n, doc, &site, with_fp, opts));
+        }
+        out.sort_by_key(|p| p.entry.line);
+        return out;
+    }
     let cleaned = match clean_bytes(cleaner, &bytes, e.kind == Kind::Html, Some(&site)) {
         Ok(c) => c,
         Err(DecodeError::Binary) => {
@@ -725,31 +1108,113 @@ fn process(
             cleaned.encoding
         ));
     }
+    let text = cleaned.doc.render();
+    let as_jsonl = opts.format == Format::Jsonl;
+    let out_rel = if as_jsonl {
+        e.out_rel.with_extension("jsonl")
+    } else {
+        e.out_rel.clone()
+    };
+    if !as_jsonl {
+        let out_path = output.join(&out_rel);
+        if let Err(err) = write_atomic(&out_path, text.as_bytes()) {
+            return fail(
+                format!("cannot write {}: {err}", out_path.display()),
+                bytes_in,
+            );
+        }
+    }
+    let deferred = as_jsonl.then(|| text.clone());
+    let mut p = finish(
+        cleaned,
+        text,
+        input,
+        rel_string(&out_rel),
+        bytes_in,
+        e.renamed,
+        with_fp,
+    );
+    p.source = Source::File(n);
+    p.deferred = deferred;
+    vec![p]
+}
+
+/// Cleans one JSON Lines document.
+fn clean_line(
+    cleaner: &Cleaner,
+    entries: &[Entry],
+    n: usize,
+    doc: std::sync::Arc<crate::input::jsonl::JsonlDoc>,
+    site: &str,
+    with_fp: bool,
+    opts: &RunOptions,
+) -> Processed {
+    let e = &entries[n];
+    let cleaned = clean_str(cleaner, &doc.text, doc.html, Some(site), "UTF-8", false);
+    let text = cleaned.doc.render();
+    let out_rel = match opts.format {
+        Format::Text => {
+            let stem = jsonl_stem(&e.rel);
+            stem.join(format!("{:06}.txt", doc.line))
+        }
+        _ => jsonl_stem(&e.rel).with_extension("jsonl"),
+    };
+    let bytes_in = doc.text.len() as u64;
+    let mut p = finish(
+        cleaned,
+        text.clone(),
+        rel_string(&e.rel),
+        rel_string(&out_rel),
+        bytes_in,
+        false,
+        with_fp,
+    );
+    p.entry.id = doc.id.clone();
+    p.entry.line = Some(doc.line);
+    p.deferred = Some(text);
+    p.source = Source::Line(n, doc);
+    p
+}
+
+/// "a/b.jsonl.gz" -> "a/b" (the name without its JSON Lines extensions).
+fn jsonl_stem(rel: &Path) -> PathBuf {
+    let mut p = rel.to_path_buf();
+    if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("gz")) {
+        p = p.with_extension("");
+    }
+    p.with_extension("")
+}
+
+/// The manifest entry, fingerprint and residue candidates of a cleaned
+/// document.
+fn finish(
+    cleaned: Cleaned,
+    text: String,
+    input: String,
+    output: String,
+    bytes_in: u64,
+    renamed: bool,
+    with_fp: bool,
+) -> Processed {
     let Cleaned {
         doc,
         encoding,
         replaced,
         html,
     } = cleaned;
-    let text = doc.render();
-    let out_path = output.join(&e.out_rel);
-    if let Err(err) = write_atomic(&out_path, text.as_bytes()) {
-        return fail(
-            format!("cannot write {}: {err}", out_path.display()),
-            bytes_in,
-        );
-    }
     let fp = with_fp.then(|| fingerprint(&doc.body_text()));
     let lines = crate::corpus::candidates(&doc);
     let removed = doc.records_by_line().into_iter().cloned().collect();
     let entry = manifest::Entry {
         input,
-        output: Some(rel_string(&e.out_rel)),
+        id: None,
+        line: None,
+        output: Some(output),
         status: Status::Written,
         reason: None,
         encoding: Some(encoding),
         replaced_bytes: replaced,
-        renamed: e.renamed,
+        renamed,
         bytes_in,
         bytes_out: text.len() as u64,
         empty: text.is_empty(),
@@ -768,7 +1233,13 @@ fn process(
         dropped: false,
         removed,
     };
-    Processed { entry, fp, lines }
+    Processed {
+        entry,
+        fp,
+        lines,
+        source: Source::None,
+        deferred: None,
+    }
 }
 
 #[cfg(test)]

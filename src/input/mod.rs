@@ -2,4 +2,5 @@
 
 pub mod decode;
 pub mod html;
+pub mod jsonl;
 pub mod walk;

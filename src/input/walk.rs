@@ -12,8 +12,10 @@ use walkdir::WalkDir;
 pub enum Kind {
     /// `.txt`, `.text`, or no extension (checked to be text when read).
     Text { has_ext: bool },
-    /// `.html`, `.htm`, `.xhtml`: not yet extracted.
+    /// `.html`, `.htm`, `.xhtml`.
     Html,
+    /// `.jsonl` or `.jsonl.gz`: one document a line.
+    Jsonl { gz: bool },
     /// Anything else.
     Other,
 }
@@ -46,6 +48,16 @@ pub fn kind_of(path: &Path) -> Kind {
         None => Kind::Text { has_ext: false },
         Some(e) if e == "txt" || e == "text" => Kind::Text { has_ext: true },
         Some(e) if e == "html" || e == "htm" || e == "xhtml" => Kind::Html,
+        Some(e) if e == "jsonl" || e == "ndjson" => Kind::Jsonl { gz: false },
+        Some(e)
+            if e == "gz"
+                && path.file_stem().is_some_and(|s| {
+                    let s = s.to_string_lossy().to_ascii_lowercase();
+                    s.ends_with(".jsonl") || s.ends_with(".ndjson")
+                }) =>
+        {
+            Kind::Jsonl { gz: true }
+        }
         Some(_) => Kind::Other,
     }
 }
@@ -179,6 +191,9 @@ mod tests {
         assert_eq!(kind_of(Path::new("a/b")), Kind::Text { has_ext: false });
         assert_eq!(kind_of(Path::new("a/b.htm")), Kind::Html);
         assert_eq!(kind_of(Path::new("a/b.pdf")), Kind::Other);
+        assert_eq!(kind_of(Path::new("a/b.jsonl")), Kind::Jsonl { gz: false });
+        assert_eq!(kind_of(Path::new("a/b.JSONL.gz")), Kind::Jsonl { gz: true });
+        assert_eq!(kind_of(Path::new("a/b.tar.gz")), Kind::Other);
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct ClusterOut {
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberOut {
     pub input: String,
+    /// JSON Lines documents: the document's id in its file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub title: Option<String>,
     pub distance: u32,
     pub similarity: f64,

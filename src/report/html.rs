@@ -108,6 +108,9 @@ fn take_words_back(run: &[(u8, &str)], n: usize) -> String {
 #[derive(Serialize)]
 struct PageMember<'a> {
     input: &'a str,
+    /// What the page shows for the member: its path, and its id if any.
+    label: String,
+    canonical: bool,
     title: Option<&'a str>,
     source: Option<&'a str>,
     distance: u32,
@@ -139,14 +142,23 @@ pub fn render(report: &Report, text: &(dyn Fn(&str) -> Option<String> + Sync)) -
                 .members
                 .iter()
                 .map(|m| {
-                    let own = text(&m.input);
+                    let key = match &m.id {
+                        Some(id) => format!("{}#{id}", m.input),
+                        None => m.input.clone(),
+                    };
+                    let own = text(&key);
                     let words = own.as_deref().map_or(0, count_words);
                     let diff = match (&canonical_text, own) {
-                        (Some(ct), Some(mt)) if m.input != c.canonical => Some(word_diff(ct, &mt)),
+                        (Some(ct), Some(mt)) if key != c.canonical => Some(word_diff(ct, &mt)),
                         _ => None,
                     };
                     PageMember {
                         input: &m.input,
+                        canonical: key == c.canonical,
+                        label: match &m.id {
+                            Some(id) => format!("{} #{id}", m.input),
+                            None => m.input.clone(),
+                        },
                         title: m.title.as_deref(),
                         source: m.source.as_deref(),
                         distance: m.distance,
@@ -229,14 +241,14 @@ function diffHtml(ops) {
 function bodyHtml(c) {
   let h = '<div class="body"><table><thead><tr><th>document</th><th>title</th><th>source</th><th>words</th><th>distance</th><th>similarity</th><th>jaccard</th></tr></thead><tbody>';
   for (const m of c.members) {
-    h += '<tr class="' + (m.input === c.canonical ? "canon" : "") + '"><td>' + esc(m.input) + (m.input === c.canonical ? " (canonical)" : "") + (m.earlier ? " (earlier run)" : "") +
+    h += '<tr class="' + (m.canonical ? "canon" : "") + '"><td>' + esc(m.label) + (m.canonical ? " (canonical)" : "") + (m.earlier ? " (earlier run)" : "") +
       '</td><td>' + esc(m.title) + '</td><td>' + esc(m.source) + '</td><td class="num">' + m.words + '</td><td class="num">' + m.distance +
       '</td><td class="num">' + m.similarity.toFixed(3) + '</td><td class="num">' + m.jaccard.toFixed(3) + '</td></tr>';
   }
   h += '</tbody></table>';
   for (const m of c.members) {
     if (!m.diff) continue;
-    h += '<div><b>' + esc(m.input) + '</b> against the canonical:</div><div class="diff">' + diffHtml(m.diff) + '</div>';
+    h += '<div><b>' + esc(m.label) + '</b> against the canonical:</div><div class="diff">' + diffHtml(m.diff) + '</div>';
   }
   return h + '</div>';
 }
@@ -318,6 +330,7 @@ mod tests {
                 members: vec![
                     MemberOut {
                         input: "a.txt".into(),
+                        id: None,
                         title: Some("</script><b>x".into()),
                         distance: 0,
                         similarity: 1.0,
@@ -327,6 +340,7 @@ mod tests {
                     },
                     MemberOut {
                         input: "b.txt".into(),
+                        id: None,
                         title: None,
                         distance: 3,
                         similarity: 0.9,

@@ -20,6 +20,11 @@ pub enum Status {
 pub struct Entry {
     /// Path relative to INPUT, with `/` separators.
     pub input: String,
+    /// JSON Lines documents: the document's `id` and line in its file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     /// Path relative to OUTPUT, when written.
     pub output: Option<String>,
     pub status: Status,
@@ -70,10 +75,22 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// What names the document: its input path, and `#id` (or `#line`) for
+    /// a JSON Lines document.
+    pub fn key(&self) -> String {
+        match (&self.id, self.line) {
+            (Some(id), _) => format!("{}#{id}", self.input),
+            (None, Some(line)) => format!("{}#{line}", self.input),
+            _ => self.input.clone(),
+        }
+    }
+
     /// An entry for a document that was not written.
     pub fn not_written(input: String, status: Status, reason: String, bytes_in: u64) -> Entry {
         Entry {
             input,
+            id: None,
+            line: None,
             output: None,
             status,
             reason: Some(reason),

@@ -13,6 +13,7 @@ pub mod byline;
 pub mod captions;
 pub mod copyright;
 pub mod corpus;
+pub mod custom;
 pub mod datestamp;
 pub mod editorial;
 pub mod headline;
@@ -57,6 +58,7 @@ pub fn all() -> Vec<Box<dyn Stage>> {
 pub fn names() -> Vec<&'static str> {
     let mut n: Vec<&'static str> = all().iter().map(|s| s.name()).collect();
     n.push("corpus");
+    n.push("custom");
     n
 }
 

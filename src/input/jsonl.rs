@@ -1,0 +1,199 @@
+//! JSON Lines documents: one object a line with `text` (or HTML in a field
+//! named by `--html-field`), an optional `id` and any other fields, the
+//! convention of datatrove, dolma and most LLM data tooling. `.jsonl.gz`
+//! files are read through gzip.
+//!
+//! Output lines keep every field, replace `text` with the cleaned text, and
+//! add newsclean's findings under `metadata.newsclean`.
+
+use std::io::Read;
+
+use serde_json::{Map, Value};
+
+/// One document read from a JSON Lines file.
+#[derive(Debug, Clone)]
+pub struct JsonlDoc {
+    /// 1-based line number in the file.
+    pub line: usize,
+    /// The `id` field (numbers are written as text).
+    pub id: Option<String>,
+    /// The whole object as read.
+    pub value: Map<String, Value>,
+    /// The text to clean: `text`, or the HTML field.
+    pub text: String,
+    /// `text` is HTML (from `--html-field`).
+    pub html: bool,
+}
+
+/// A line that could not be read as a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadLine {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Reads the file's bytes (gunzipped when `gz`). A line that is not a JSON
+/// object with a text field is a [`BadLine`]; the others go on.
+pub fn read(
+    bytes: &[u8],
+    gz: bool,
+    html_field: Option<&str>,
+) -> std::io::Result<(Vec<JsonlDoc>, Vec<BadLine>)> {
+    let data: std::borrow::Cow<[u8]> = if gz {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out)?;
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    };
+    let mut docs = Vec::new();
+    let mut bad = Vec::new();
+    for (n, raw) in data.split(|&b| b == b'\n').enumerate() {
+        let line = n + 1;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_doc(raw, line, html_field) {
+            Ok(d) => docs.push(d),
+            Err(b) => bad.push(b),
+        }
+    }
+    Ok((docs, bad))
+}
+
+/// Reads one line (without its newline) as a document.
+pub fn parse_doc(raw: &[u8], line: usize, html_field: Option<&str>) -> Result<JsonlDoc, BadLine> {
+    let (value, text, html) =
+        parse_line(raw, html_field).map_err(|message| BadLine { line, message })?;
+    let id = match value.get("id") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok(JsonlDoc {
+        line,
+        id,
+        value,
+        text,
+        html,
+    })
+}
+
+fn parse_line(
+    raw: &[u8],
+    html_field: Option<&str>,
+) -> Result<(Map<String, Value>, String, bool), String> {
+    let value: Value = serde_json::from_slice(raw).map_err(|e| format!("invalid JSON: {e}"))?;
+    let Value::Object(map) = value else {
+        return Err("not a JSON object".into());
+    };
+    if let Some(field) = html_field {
+        if let Some(Value::String(h)) = map.get(field) {
+            let h = h.clone();
+            return Ok((map, h, true));
+        }
+    }
+    match map.get("text") {
+        Some(Value::String(t)) => {
+            let t = t.clone();
+            Ok((map, t, false))
+        }
+        Some(_) => Err("\"text\" is not a string".into()),
+        None => Err(match html_field {
+            Some(f) => format!("no \"text\" and no \"{f}\" field"),
+            None => "no \"text\" field".into(),
+        }),
+    }
+}
+
+/// What newsclean adds to an output line, under `metadata.newsclean`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Findings {
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<String>,
+    /// Lines removed.
+    pub removed: usize,
+    pub simhash: Option<String>,
+    pub cluster: Option<usize>,
+    /// The canonical member's id (or input path, for a file).
+    pub canonical: Option<String>,
+}
+
+/// The output line: the input object with `text` cleaned and the findings
+/// added under `metadata.newsclean` (an existing `metadata` object is kept).
+pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
+    let mut out = doc.clone();
+    out.insert("text".into(), Value::String(text.to_string()));
+    let f = serde_json::to_value(findings).unwrap_or(Value::Null);
+    match out.get_mut("metadata") {
+        Some(Value::Object(m)) => {
+            m.insert("newsclean".into(), f);
+        }
+        _ => {
+            let mut m = Map::new();
+            m.insert("newsclean".into(), f);
+            out.insert("metadata".into(), Value::Object(m));
+        }
+    }
+    let mut s = serde_json::to_string(&Value::Object(out)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_documents_and_reports_bad_lines() {
+        let src = b"{\"id\": \"a\", \"text\": \"Hello\", \"url\": \"u\"}\n\nnot json\n{\"id\": 7, \"text\": \"Bye\"}\n[1,2]\n{\"id\": \"x\"}\r\n";
+        let (docs, bad) = read(src, false, None).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].id.as_deref(), Some("a"));
+        assert_eq!(docs[1].id.as_deref(), Some("7"));
+        assert_eq!(docs[1].line, 4);
+        let lines: Vec<usize> = bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, [3, 5, 6]);
+        assert!(bad[0].message.starts_with("invalid JSON"));
+        assert_eq!(bad[2].message, "no \"text\" field");
+    }
+
+    #[test]
+    fn html_field_and_gzip() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"{\"id\":\"p\",\"html\":\"<p>x</p>\",\"text\":\"old\"}\n")
+            .unwrap();
+        let bytes = gz.finish().unwrap();
+        let (docs, bad) = read(&bytes, true, Some("html")).unwrap();
+        assert!(bad.is_empty());
+        assert!(docs[0].html);
+        assert_eq!(docs[0].text, "<p>x</p>");
+    }
+
+    #[test]
+    fn output_keeps_fields_and_metadata() {
+        let (docs, _) = read(
+            b"{\"id\":\"a\",\"text\":\"x\",\"metadata\":{\"url\":\"u\"},\"n\":1}",
+            false,
+            None,
+        )
+        .unwrap();
+        let f = Findings {
+            title: Some("T".into()),
+            removed: 2,
+            ..Findings::default()
+        };
+        let line = render_line(&docs[0].value, "clean", &f);
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["id"], "a");
+        assert_eq!(v["n"], 1);
+        assert_eq!(v["text"], "clean");
+        assert_eq!(v["metadata"]["url"], "u");
+        assert_eq!(v["metadata"]["newsclean"]["title"], "T");
+        assert_eq!(v["metadata"]["newsclean"]["removed"], 2);
+    }
+}
