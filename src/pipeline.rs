@@ -437,10 +437,10 @@ pub fn run(
         let second = make_cleaner(opts)?.with_corpus(table.clone());
         let affected: Vec<usize> = (0..results.len())
             .filter(|&n| {
-                let site = site_of(Path::new(&results[n].input));
+                let site = &results[n].site;
                 lines[n]
                     .iter()
-                    .any(|(_, _, t)| table.reason(Some(&site), t).is_some())
+                    .any(|(_, _, t)| table.reason(Some(site), t).is_some())
             })
             .collect();
         // Messages about a file were given in the first pass.
@@ -458,7 +458,7 @@ pub fn run(
                             process(&second, &entries, *i, output, with_fp, opts, &quiet).pop()?
                         }
                         Source::Line(i, doc) => {
-                            let site = site_of(&entries[*i].rel);
+                            let site = results[n].site.clone();
                             clean_line(&second, &entries, *i, doc.clone(), &site, with_fp, opts)
                         }
                         Source::None => return None,
@@ -940,7 +940,7 @@ fn learn_residue(
         .enumerate()
         .filter(|(_, e)| e.status == Status::Written)
         .map(|(n, e)| DocLines {
-            site: site_of(Path::new(&e.input)),
+            site: e.site.clone(),
             story: story[n],
             lines: std::mem::take(&mut lines[n]),
         })
@@ -1081,6 +1081,7 @@ fn process(
         }
         for doc in docs {
             let doc = std::sync::Arc::new(doc);
+            let site = doc.host().unwrap_or_else(|| site.clone());
             out.push(clean_line(cleaner, entries, n, doc, &site, with_fp, opts));
         }
         out.sort_by_key(|p| p.entry.line);
@@ -1134,6 +1135,7 @@ fn process(
         e.renamed,
         with_fp,
     );
+    p.entry.site = site;
     p.source = Source::File(n);
     p.deferred = deferred;
     vec![p]
@@ -1171,6 +1173,7 @@ fn clean_line(
     );
     p.entry.id = doc.id.clone();
     p.entry.line = Some(doc.line);
+    p.entry.site = site.to_string();
     p.deferred = Some(text);
     p.source = Source::Line(n, doc);
     p
@@ -1209,6 +1212,7 @@ fn finish(
         input,
         id: None,
         line: None,
+        site: String::new(),
         output: Some(output),
         status: Status::Written,
         reason: None,

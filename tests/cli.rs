@@ -1063,3 +1063,360 @@ fn html_pages_give_metadata_and_explain_their_removals() {
             "H    1 | Storm cuts power to 40,000 homes along the coast",
         ));
 }
+
+// ---------------------------------------------------------------- pipelines
+
+/// A JSON Lines corpus of `n` documents built from the text samples (each
+/// used many times, with a distinct id and an extra field).
+fn jsonl_corpus(n: usize) -> String {
+    let texts: Vec<String> = tree(&repo().join("samples/in"))
+        .into_iter()
+        .filter(|(name, _)| !name.ends_with(".html") && !name.ends_with(".htm"))
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    let mut s = String::new();
+    for i in 0..n {
+        let v =
+            serde_json::json!({"id": format!("d{i:05}"), "text": texts[i % texts.len()], "n": i});
+        s.push_str(&v.to_string());
+        s.push('\n');
+    }
+    s
+}
+
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn jsonl_of_ten_thousand_documents_round_trips_in_order() {
+    let (_tmp, inp, out) = scratch();
+    write(&inp, "batch/corpus.jsonl", jsonl_corpus(10_000).as_bytes());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .args(["--dedup", "off", "--disable", "corpus", "-q"])
+        .assert()
+        .success();
+    let rows = read_jsonl(&out.join("batch/corpus.jsonl"));
+    assert_eq!(rows.len(), 10_000);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r["id"], format!("d{i:05}"));
+        assert_eq!(r["n"], i);
+    }
+    // text cleaned, findings added
+    assert!(!rows[0]["text"].as_str().unwrap().is_empty());
+    assert!(
+        rows[0]["metadata"]["newsclean"]["removed"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let m = manifest(&out);
+    assert_eq!(m.len(), 10_000);
+    assert_eq!(m[7]["input"], "batch/corpus.jsonl");
+    assert_eq!(m[7]["id"], "d00007");
+}
+
+#[test]
+fn jsonl_bad_lines_are_reported_and_the_rest_goes_on() {
+    let (_tmp, inp, out) = scratch();
+    let mut src = jsonl_corpus(3);
+    src.push_str("{not json\n{\"id\": \"no-text\"}\n");
+    src.push_str(&jsonl_corpus(1).replace("d00000", "last"));
+    write(&inp, "c.jsonl", src.as_bytes());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("c.jsonl:4: invalid JSON"))
+        .stderr(predicate::str::contains("c.jsonl:5: no \"text\" field"));
+    let ids: Vec<String> = read_jsonl(&out.join("c.jsonl"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["d00000", "d00001", "d00002", "last"]);
+}
+
+#[test]
+fn jsonl_duplicates_carry_cluster_and_canonical_id() {
+    let (_tmp, inp, out) = scratch();
+    let wire = |name: &str| fs::read_to_string(repo().join("samples/in").join(name)).unwrap();
+    let mut s = String::new();
+    for (id, name) in [
+        ("a", "harbour-post/norland-bank-holds-rates.txt"),
+        ("b", "atlas-times/museum-theft.txt"),
+        ("c", "northwind-herald/norland-rates.txt"),
+    ] {
+        s.push_str(&serde_json::json!({"id": id, "text": wire(name)}).to_string());
+        s.push('\n');
+    }
+    write(&inp, "w.jsonl", s.as_bytes());
+    newsclean().arg(&inp).arg(&out).assert().success();
+    let rows = read_jsonl(&out.join("w.jsonl"));
+    assert_eq!(rows[2]["metadata"]["newsclean"]["cluster"], 1);
+    assert_eq!(rows[2]["metadata"]["newsclean"]["canonical"], "a");
+    assert_eq!(rows[1]["metadata"]["newsclean"]["cluster"], Value::Null);
+    let d = duplicates(&out);
+    assert_eq!(d["clusters"][0]["canonical"], "w.jsonl#a");
+    assert_eq!(d["clusters"][0]["members"][1]["id"], "c");
+    // drop mode leaves the duplicate line out
+    let (_tmp2, _, out2) = scratch();
+    newsclean()
+        .arg(&inp)
+        .arg(&out2)
+        .args(["--dedup", "drop"])
+        .assert()
+        .success();
+    let ids: Vec<Value> = read_jsonl(&out2.join("w.jsonl"))
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    assert_eq!(ids, ["a", "b"]);
+}
+
+#[test]
+fn jsonl_gzip_html_field_and_format_choices() {
+    use std::io::Write as _;
+    let (_tmp, inp, out) = scratch();
+    let page = fs::read_to_string(repo().join("samples/in/metro-daily-wire/storm-power-cuts.html"))
+        .unwrap();
+    let line = serde_json::json!({"id": "p1", "html": page, "text": "raw"}).to_string() + "\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(line.as_bytes()).unwrap();
+    write(&inp, "pages.jsonl.gz", &gz.finish().unwrap());
+    write(&inp, "story.txt", ARTICLE.as_bytes());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .args(["--html-field", "html", "--format", "jsonl"])
+        .assert()
+        .success();
+    let rows = read_jsonl(&out.join("pages.jsonl"));
+    assert!(rows[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Storm cuts power to 40,000 homes"));
+    assert_eq!(
+        rows[0]["html"].as_str().unwrap(),
+        page,
+        "other fields are kept"
+    );
+    // a text file written as JSON Lines
+    let story = read_jsonl(&out.join("story.jsonl"));
+    assert_eq!(story[0]["id"], "story.txt");
+    assert_eq!(story[0]["text"], ARTICLE_CLEAN);
+    // and JSON Lines written as text files, one per document
+    let (_tmp2, _, out2) = scratch();
+    newsclean()
+        .arg(&inp)
+        .arg(&out2)
+        .args(["--html-field", "html", "--format", "text"])
+        .assert()
+        .success();
+    let text = fs::read_to_string(out2.join("pages/000001.txt")).unwrap();
+    assert!(text.starts_with("Storm cuts power"));
+}
+
+#[test]
+fn streams_stdin_to_stdout() {
+    newsclean()
+        .args(["-", "-"])
+        .write_stdin(ARTICLE)
+        .assert()
+        .success()
+        .stdout(ARTICLE_CLEAN);
+    let page = fs::read_to_string(repo().join("samples/in/metro-daily-wire/storm-power-cuts.html"))
+        .unwrap();
+    newsclean()
+        .args(["-", "-"])
+        .write_stdin(page)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "Storm cuts power to 40,000 homes along the coast\n\n",
+        ));
+    let out = newsclean()
+        .args(["--format", "jsonl", "-", "-"])
+        .write_stdin(jsonl_corpus(3) + "oops\n")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("<stdin>:4: invalid JSON"))
+        .get_output()
+        .stdout
+        .clone();
+    let rows: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2]["id"], "d00002");
+    assert_eq!(
+        rows[0]["metadata"]["newsclean"]["simhash"]
+            .as_str()
+            .unwrap()
+            .len(),
+        16
+    );
+    newsclean()
+        .args(["-", "out"])
+        .write_stdin("x")
+        .assert()
+        .code(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let (_tmp, inp, _) = scratch();
+    write(&inp, "big.jsonl", jsonl_corpus(5_000).as_bytes());
+    let bin = assert_cmd::cargo::cargo_bin("newsclean");
+    let run = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' --format jsonl - - < '{}' | head -n 2 > /dev/null; echo \"status ${{PIPESTATUS[0]}}\"",
+            bin.display(),
+            inp.join("big.jsonl").display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&run.stdout).contains("status 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn configuration_file_and_flags() {
+    let (tmp, inp, out) = scratch();
+    write(
+        &inp,
+        "valley/a.txt",
+        format!("{ARTICLE_CLEAN}\nOur town, our paper!\n").as_bytes(),
+    );
+    write(
+        &inp,
+        "other/b.txt",
+        format!("{ARTICLE_CLEAN}\nOur town, our paper!\n").as_bytes(),
+    );
+    let conf = tmp.path().join("newsclean.toml");
+    fs::write(
+        &conf,
+        "[dedup]\nmode = \"off\"\n[sites.valley]\nphrases = [\"OUR TOWN, OUR PAPER\"]\n[residue]\npatterns = ['Residents said .*']\n",
+    )
+    .unwrap();
+    // newsclean.toml in the current folder is read
+    newsclean()
+        .current_dir(tmp.path())
+        .arg(&inp)
+        .arg(&out)
+        .assert()
+        .success();
+    let a = fs::read_to_string(out.join("valley/a.txt")).unwrap();
+    let b = fs::read_to_string(out.join("other/b.txt")).unwrap();
+    assert!(
+        !a.contains("Our town") && b.contains("Our town"),
+        "site phrase on its site only"
+    );
+    assert!(!a.contains("Residents said"), "global pattern");
+    assert!(
+        !out.join(".newsclean/duplicates.json").exists(),
+        "dedup off from the file"
+    );
+    let r = &manifest(&out)[1]["removed"];
+    assert!(r.as_array().unwrap().iter().any(|r| r["stage"] == "custom"));
+    // a flag wins over the file
+    let (_tmp2, _, out2) = scratch();
+    newsclean()
+        .current_dir(tmp.path())
+        .arg(&inp)
+        .arg(&out2)
+        .args(["--dedup", "mark"])
+        .assert()
+        .success();
+    assert!(out2.join(".newsclean/duplicates.json").exists());
+    // `newsclean config` prints the effective configuration
+    newsclean()
+        .arg("config")
+        .arg("--config")
+        .arg(&conf)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("mode = \"off\""))
+        .stdout(predicate::str::contains("min_similarity = 0.65"));
+    // a bad file: an error with the line
+    fs::write(&conf, "jobs = 2\n[dedup]\nthreshhold = 4\n").unwrap();
+    newsclean()
+        .current_dir(tmp.path())
+        .arg(&inp)
+        .arg(tmp.path().join("o3"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 3"));
+}
+
+#[test]
+fn quiet_verbose_and_json_summary() {
+    let (_tmp, inp, out) = scratch();
+    write(&inp, "a.txt", ARTICLE.as_bytes());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success()
+        .stderr("");
+    let (_tmp2, _, out2) = scratch();
+    newsclean()
+        .arg(&inp)
+        .arg(&out2)
+        .arg("-v")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "a.txt:3: [byline] byline: By Jane Doe",
+        ));
+    let (_tmp3, _, out3) = scratch();
+    let o = newsclean()
+        .arg(&inp)
+        .arg(&out3)
+        .arg("--json")
+        .env("NO_COLOR", "1")
+        .assert()
+        .success();
+    let stdout = String::from_utf8(o.get_output().stdout.clone()).unwrap();
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["written"], 1);
+    assert_eq!(v["removed_by_stage"]["byline"], 2);
+    let stderr = String::from_utf8(o.get_output().stderr.clone()).unwrap();
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\r'),
+        "no colours or bar off a terminal"
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        newsclean()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("newsclean"))
+            .stdout(predicate::str::contains("min-similarity"));
+    }
+    newsclean()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH newsclean"))
+        .stdout(predicate::str::contains("html\\-field"));
+}

@@ -25,6 +25,26 @@ pub struct JsonlDoc {
     pub html: bool,
 }
 
+impl JsonlDoc {
+    /// The host of the document's `url` (top level, or under `metadata`):
+    /// its site, for residue learned or configured per site.
+    pub fn host(&self) -> Option<String> {
+        let url = self
+            .value
+            .get("url")
+            .or_else(|| self.value.get("metadata").and_then(|m| m.get("url")))?
+            .as_str()?;
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
+        let host = host
+            .split(':')
+            .next()?
+            .trim_start_matches("www.")
+            .to_ascii_lowercase();
+        (!host.is_empty()).then_some(host)
+    }
+}
+
 /// A line that could not be read as a document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadLine {
@@ -172,6 +192,19 @@ mod tests {
         assert!(bad.is_empty());
         assert!(docs[0].html);
         assert_eq!(docs[0].text, "<p>x</p>");
+    }
+
+    #[test]
+    fn host_from_url() {
+        let (docs, _) = read(
+            b"{\"text\":\"x\",\"url\":\"https://www.Example.org:8080/a/b?c\"}\n{\"text\":\"y\",\"metadata\":{\"url\":\"http://news.site/x\"}}\n{\"text\":\"z\"}",
+            false,
+            None,
+        )
+        .unwrap();
+        assert_eq!(docs[0].host().as_deref(), Some("example.org"));
+        assert_eq!(docs[1].host().as_deref(), Some("news.site"));
+        assert_eq!(docs[2].host(), None);
     }
 
     #[test]

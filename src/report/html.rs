@@ -26,7 +26,7 @@ const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500)
 pub struct Op(pub u8, pub String);
 
 /// Word-level diff of `member` against `canonical`, unchanged runs longer
-/// than twice [`CONTEXT_WORDS`] folded.
+/// than twice `CONTEXT_WORDS` folded.
 pub fn word_diff(canonical: &str, member: &str) -> Vec<Op> {
     let diff = TextDiff::configure()
         .timeout(DIFF_DEADLINE)

@@ -25,6 +25,10 @@ pub struct Entry {
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// The site the document belongs to: its top folder under INPUT, or
+    /// the host of a JSON Lines document's url.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub site: String,
     /// Path relative to OUTPUT, when written.
     pub output: Option<String>,
     pub status: Status,
@@ -91,6 +95,7 @@ impl Entry {
             input,
             id: None,
             line: None,
+            site: String::new(),
             output: None,
             status,
             reason: Some(reason),

@@ -2,7 +2,7 @@
 //! shaped like a title (not a finished sentence, not too long). It becomes
 //! the document's title and the first line of the output. Copies of it go:
 //! the same title printed twice, or a breadcrumb trail that ends with it
-//! ("HomeNEWSWORLD NEWS<headline>").
+//! ("HomeNEWSWORLD NEWS" followed by the headline).
 
 use super::Stage;
 use crate::doc::Doc;
