@@ -1420,3 +1420,43 @@ fn completions_and_man_page() {
         .stdout(predicate::str::contains(".TH newsclean"))
         .stdout(predicate::str::contains("html\\-field"));
 }
+
+/// Under a pseudo-terminal (util-linux `script`), the progress bar is drawn
+/// on stderr; `-q` removes it. Skipped where `script` is missing.
+#[cfg(unix)]
+#[test]
+fn progress_bar_only_on_a_terminal() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !has_script {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    }
+    let (tmp, inp, _) = scratch();
+    for i in 0..20 {
+        write(&inp, &format!("f{i}.txt"), ARTICLE.as_bytes());
+    }
+    let bin = assert_cmd::cargo::cargo_bin("newsclean");
+    let under_tty = |args: &str, out: &str| {
+        let cmd = format!(
+            "'{}' {args} '{}' '{}'",
+            bin.display(),
+            inp.display(),
+            tmp.path().join(out).display()
+        );
+        let o = std::process::Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let shown = under_tty("", "o1");
+    assert!(
+        shown.contains("files [") && shown.contains("ETA"),
+        "{shown:?}"
+    );
+    let quiet = under_tty("-q", "o2");
+    assert!(!quiet.contains("ETA"), "{quiet:?}");
+}
