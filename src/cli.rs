@@ -127,6 +127,11 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub load_residue: Option<PathBuf>,
 
+    /// Largest input file read, in bytes (larger ones fail with a message;
+    /// default 128 MiB). Memory stays within a few times this per thread.
+    #[arg(long, value_name = "BYTES")]
+    pub max_bytes: Option<u64>,
+
     /// Print only errors: no progress, no summary.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,

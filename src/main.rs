@@ -178,6 +178,8 @@ fn options(cli: &Cli, config: Config) -> RunOptions {
         html_field: cli.html_field.clone().or(config.html_field.clone()),
         progress: None,
         config,
+        max_bytes: cli.max_bytes,
+        interrupt: None,
     }
 }
 
@@ -214,12 +216,28 @@ impl Progress for Bar {
     }
 }
 
+/// Ctrl-C: the first stops taking new documents (the run writes what is
+/// done, manifest included, then exits 130); the second stops at once.
+fn on_interrupt() -> Arc<std::sync::atomic::AtomicBool> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let flag = Arc::new(AtomicBool::new(false));
+    let f = flag.clone();
+    let _ = ctrlc::set_handler(move || {
+        if f.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("newsclean: interrupted: finishing the documents under way (Ctrl-C again to stop at once)");
+    });
+    flag
+}
+
 fn run_folder(
     cli: &Cli,
     mut opts: RunOptions,
     input: &Path,
     output: &Path,
 ) -> anyhow::Result<ExitCode> {
+    opts.interrupt = Some(on_interrupt());
     let show_bar = !cli.quiet && !cli.verbose && std::io::stderr().is_terminal();
     let bar = show_bar.then(|| {
         // No colours: plain characters suit NO_COLOR and every terminal.
@@ -254,7 +272,9 @@ fn run_folder(
     } else if !cli.quiet {
         eprint!("{}", summary.render());
     }
-    Ok(if summary.failed > 0 {
+    Ok(if summary.interrupted {
+        ExitCode::from(130)
+    } else if summary.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

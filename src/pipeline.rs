@@ -224,7 +224,18 @@ pub struct RunOptions {
     pub progress: Option<std::sync::Arc<dyn Progress>>,
     /// The configuration (its residue lists feed the `custom` stage).
     pub config: crate::config::Config,
+    /// Largest input file read, in bytes (default [`DEFAULT_MAX_BYTES`]).
+    pub max_bytes: Option<u64>,
+    /// Set (by a Ctrl-C handler) to stop taking new documents: the run
+    /// writes what is done, manifest included, and reports itself
+    /// interrupted.
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
+
+/// Files larger than this are not read (`--max-bytes`): a document is held
+/// whole in memory while it is cleaned, a few times its size at most, so
+/// the cap bounds memory at a few times this per worker thread.
+pub const DEFAULT_MAX_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Progress of a run, for a progress bar.
 pub trait Progress: Send + Sync {
@@ -252,6 +263,8 @@ pub struct Summary {
     pub earlier: usize,
     /// Lines learned as site residue from the corpus.
     pub learned: usize,
+    /// The run was interrupted: documents not reached were skipped.
+    pub interrupted: bool,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -369,6 +382,13 @@ pub fn run(
     if opts.index.is_some() && opts.dedup == Mode::Off {
         return Err(Error::Usage(
             "--index needs near-duplicate detection (not --dedup off)".into(),
+        ));
+    }
+    let stale = crate::write::remove_stale_temps(output);
+    if stale > 0 {
+        on_error(&format!(
+            "{}: removed {stale} temporary files left by an interrupted run",
+            output.display()
         ));
     }
     let mut earlier = match &opts.index {
@@ -541,6 +561,10 @@ pub fn run(
         let path = output.join(REPORT_DIR).join("duplicates.json");
         write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
     }
+    summary.interrupted = opts
+        .interrupt
+        .as_ref()
+        .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed));
     summary.elapsed = start.elapsed();
     Ok(summary)
 }
@@ -1052,6 +1076,25 @@ fn process(
     };
     if e.kind == Kind::Other {
         return skipped("not a text document (extension)", 0);
+    }
+    if opts
+        .interrupt
+        .as_ref()
+        .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+    {
+        return skipped("run interrupted", 0);
+    }
+    let max = opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
+    if let Ok(meta) = std::fs::metadata(&e.path) {
+        if meta.len() > max {
+            return fail(
+                format!(
+                    "too large: {} bytes (the limit is {max}; see --max-bytes)",
+                    meta.len()
+                ),
+                meta.len(),
+            );
+        }
     }
     let bytes = match std::fs::read(&e.path) {
         Ok(b) => b,

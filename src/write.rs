@@ -5,16 +5,65 @@
 use std::io::Write;
 use std::path::Path;
 
+/// Temporary files are named `.newsclean-XXXXXX.tmp`: hidden, and known to
+/// be ours, so a run can remove those an interrupted run left behind.
+pub const TEMP_PREFIX: &str = ".newsclean-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Test hook: with `NEWSCLEAN_FAIL_WRITES_AFTER=N` in the environment, every
+/// write after the first N fails as a full disk would. Lets the tests check
+/// the disk-full path without filling a disk.
+fn injected_failure() -> Option<std::io::Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    static LIMIT: OnceLock<Option<usize>> = OnceLock::new();
+    static DONE: AtomicUsize = AtomicUsize::new(0);
+    let limit = (*LIMIT.get_or_init(|| {
+        std::env::var("NEWSCLEAN_FAIL_WRITES_AFTER")
+            .ok()
+            .and_then(|v| v.parse().ok())
+    }))?;
+    (DONE.fetch_add(1, Ordering::SeqCst) >= limit).then(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "No space left on device (injected)",
+        )
+    })
+}
+
+/// Removes the temporary files a killed run left under `dir` (ours by
+/// name); returns how many.
+pub fn remove_stale_temps(dir: &Path) -> usize {
+    let mut n = 0;
+    for e in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let name = e.file_name().to_string_lossy();
+        if e.file_type().is_file()
+            && name.starts_with(TEMP_PREFIX)
+            && name.ends_with(TEMP_SUFFIX)
+            && std::fs::remove_file(e.path()).is_ok()
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// Writes `bytes` to `path` atomically, creating parent folders.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(e) = injected_failure() {
+        return Err(e);
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".newsclean-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_data()?;
@@ -30,6 +79,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_temps_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/.newsclean-abc123.tmp"), "half").unwrap();
+        std::fs::write(dir.path().join("a/keep.txt"), "x").unwrap();
+        assert_eq!(remove_stale_temps(dir.path()), 1);
+        assert!(dir.path().join("a/keep.txt").exists());
+    }
 
     #[test]
     fn writes_and_replaces_leaving_no_temp() {
