@@ -4,58 +4,14 @@
 //! `samples/`), runs the real binary and checks files, manifest, messages
 //! and exit code.
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::*;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn newsclean() -> Command {
-    Command::cargo_bin("newsclean").expect("binary built")
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every file under `dir` (relative path -> bytes), `.newsclean` left out.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let e = e.unwrap();
-        let rel = e.path().strip_prefix(dir).unwrap();
-        if e.file_type().is_file() && !rel.starts_with(".newsclean") {
-            out.insert(
-                rel.to_string_lossy().replace('\\', "/"),
-                fs::read(e.path()).unwrap(),
-            );
-        }
-    }
-    out
-}
-
-fn manifest(out: &Path) -> Vec<Value> {
-    fs::read_to_string(out.join(".newsclean/manifest.jsonl"))
-        .expect("manifest written")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("manifest line is JSON"))
-        .collect()
-}
-
-/// A temporary folder and the `in/` and `out/` paths inside it (not created).
-fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let (inp, out) = (tmp.path().join("in"), tmp.path().join("out"));
-    (tmp, inp, out)
-}
-
-fn write(dir: &Path, rel: &str, bytes: &[u8]) {
-    let p = dir.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, bytes).unwrap();
-}
 
 const ARTICLE: &str = "Bridge closes to lorries\n\nBy Jane Doe\nPublished: 3 March 2025 10:00 GMT\n\n\
 The council voted on Tuesday to close the old bridge to lorries after engineers warned that its supports were failing.\n\n\

@@ -107,9 +107,17 @@ pub fn fp_similarity(a: &Fingerprint, b: &Fingerprint) -> (f64, f64) {
 
 /// The words of a text, folded for comparison.
 pub fn words(text: &str) -> Vec<String> {
+    words_upto(text, usize::MAX)
+}
+
+/// The first `max` words of a text, folded for comparison.
+pub fn words_upto(text: &str, max: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for c in text.chars() {
+        if out.len() >= max {
+            return out;
+        }
         if c.is_alphanumeric() {
             cur.extend(c.to_lowercase());
         } else if matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}') {
@@ -164,9 +172,13 @@ pub fn simhash(features: &[u64]) -> u64 {
     )
 }
 
+/// Words fingerprinted at most: a news story is a few thousand; a
+/// 50 MB document gets a bounded cost.
+pub const MAX_WORDS: usize = 200_000;
+
 /// Fingerprints a cleaned body (headline excluded by the caller).
 pub fn fingerprint(body: &str) -> Fingerprint {
-    let ws = words(body);
+    let ws = words_upto(body, MAX_WORDS);
     let all = shingle_hashes(&ws);
     let mut distinct: Vec<u64> = all.clone();
     distinct.sort_unstable();
