@@ -311,7 +311,7 @@ fn files_deleted_during_the_run() {
     for i in 0..3000 {
         write(&inp, &format!("f{i:04}.txt"), article(i).as_bytes());
     }
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsclean"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("newsclean"))
         .arg(&inp)
         .arg(&out)
         .args(["-j", "1", "--dedup", "off", "--disable", "corpus"])
@@ -411,7 +411,7 @@ fn malformed_html() {
         "no-text.html",
         b"<html><body><nav><a href=/>Home</a></nav></body></html>",
     );
-    write(&inp, "wrong-charset.html", format!("<meta charset=\"iso-8859-1\"><p>Caf\u{e9} \u{201c}quoted\u{201d} and the minister\u{2019}s words were clear on Tuesday.</p>").as_bytes());
+    write(&inp, "wrong-charset.html", "<meta charset=\"iso-8859-1\"><p>Caf\u{e9} \u{201c}quoted\u{201d} and the minister\u{2019}s words were clear on Tuesday.</p>".as_bytes());
     let a = run_checked(&inp, &out, &[]).success();
     assert!(
         stderr_of(&a).contains("5 read, 5 written"),
