@@ -37,3 +37,8 @@ bench:
 # virtualenv under target/), scored with bench/score.py
 compare:
     bash bench/compare.sh
+
+# Fuzz one target (decode, text_stages, html_extract, index) for SECONDS
+# (nightly toolchain and cargo-fuzz needed; not part of CI)
+fuzz TARGET SECONDS="600":
+    cargo +nightly fuzz run {{TARGET}} -- -max_total_time={{SECONDS}} -max_len=65536

@@ -581,3 +581,40 @@ fn same_result_whatever_the_threads_and_file_order() {
         .collect();
     assert!(runs.windows(2).all(|w| w[0] == w[1]));
 }
+
+/// Inputs the fuzzers found problems with (tests/fuzz-regressions/), run
+/// through the real command line: no panic, and the output is a fixed point.
+#[test]
+fn fuzz_regressions() {
+    let dir = repo().join("tests/fuzz-regressions");
+    for e in fs::read_dir(&dir).unwrap() {
+        let path = e.unwrap().path();
+        let bytes = fs::read(&path).unwrap();
+        let (_t, inp, out) = scratch();
+        let name = path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace(".bin", ".txt");
+        write(&inp, &name, &bytes);
+        newsclean()
+            .arg(&inp)
+            .arg(&out)
+            .args(["-q"])
+            .assert()
+            .success();
+        let (_t2, _, out2) = scratch();
+        newsclean()
+            .arg(&out)
+            .arg(&out2)
+            .args(["-q"])
+            .assert()
+            .success();
+        assert_eq!(
+            fs::read(out.join(&name)).unwrap(),
+            fs::read(out2.join(&name)).unwrap(),
+            "{}: not a fixed point",
+            path.display()
+        );
+    }
+}

@@ -63,7 +63,14 @@ pub fn normalize_line(raw: &str) -> String {
     let decoded;
     let mut s: &str = raw;
     if s.contains('&') {
-        decoded = decode_entities(s);
+        // Characters that will go must go before entities are read: a
+        // control character inside "&#2165<ctrl>6;" would otherwise vanish
+        // after decoding and leave an entity for the next run to decode.
+        let stripped: String = s
+            .chars()
+            .filter(|&c| !(c.is_control() && c != '\t') && !is_invisible(c))
+            .collect();
+        decoded = decode_entities(&stripped);
         s = &decoded;
     }
     // ASCII fast path: no entity, no special character, single spaces.
@@ -216,6 +223,15 @@ mod tests {
         );
         assert_eq!(normalize_line("R&amp;amp;D"), "R&D");
         assert_eq!(normalize_line("Tom & Jerry"), "Tom & Jerry");
+    }
+
+    /// Found by the text_stages fuzz target: a control character inside an
+    /// entity made a second run decode what the first had left.
+    #[test]
+    fn fuzz_regression_entity_split_by_control_chars() {
+        let once = normalize_line("0&#2165\u{6}6\u{7f};");
+        assert_eq!(once, "0\u{5498}");
+        assert_eq!(normalize_line(&once), once);
     }
 
     #[test]
