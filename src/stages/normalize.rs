@@ -68,7 +68,7 @@ pub fn normalize_line(raw: &str) -> String {
         // after decoding and leave an entity for the next run to decode.
         let stripped: String = s
             .chars()
-            .filter(|&c| !(c.is_control() && c != '\t') && !is_invisible(c))
+            .filter(|&c| !(is_invisible(c) || c.is_control() && c != '\t'))
             .collect();
         decoded = decode_entities(&stripped);
         s = &decoded;
