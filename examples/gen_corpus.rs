@@ -30,25 +30,99 @@ impl Rng {
 }
 
 const NOUNS: &[&str] = &[
-    "council", "harbour", "ferry", "bridge", "budget", "school", "station", "library", "hospital", "market",
-    "river", "museum", "clinic", "union", "airport", "reservoir", "factory", "court", "stadium", "theatre",
-    "tram", "orchard", "quay", "depot", "archive", "police", "minister", "mayor", "governor", "board",
+    "council",
+    "harbour",
+    "ferry",
+    "bridge",
+    "budget",
+    "school",
+    "station",
+    "library",
+    "hospital",
+    "market",
+    "river",
+    "museum",
+    "clinic",
+    "union",
+    "airport",
+    "reservoir",
+    "factory",
+    "court",
+    "stadium",
+    "theatre",
+    "tram",
+    "orchard",
+    "quay",
+    "depot",
+    "archive",
+    "police",
+    "minister",
+    "mayor",
+    "governor",
+    "board",
 ];
 const VERBS: &[&str] = &[
-    "approved", "rejected", "delayed", "announced", "closed", "opened", "reviewed", "funded", "criticised",
-    "extended", "cut", "raised", "questioned", "defended", "postponed", "confirmed",
+    "approved",
+    "rejected",
+    "delayed",
+    "announced",
+    "closed",
+    "opened",
+    "reviewed",
+    "funded",
+    "criticised",
+    "extended",
+    "cut",
+    "raised",
+    "questioned",
+    "defended",
+    "postponed",
+    "confirmed",
 ];
 const ADJ: &[&str] = &[
-    "new", "old", "regional", "national", "local", "northern", "southern", "main", "small", "large", "public",
-    "private", "temporary", "permanent", "annual",
+    "new",
+    "old",
+    "regional",
+    "national",
+    "local",
+    "northern",
+    "southern",
+    "main",
+    "small",
+    "large",
+    "public",
+    "private",
+    "temporary",
+    "permanent",
+    "annual",
 ];
 const PLACES: &[&str] = &[
-    "Salvara", "Ostravik", "Harlow Point", "Lowgate", "Marra", "Vetta", "Seabridge", "Ashby Green", "Castel Ombra",
-    "Hollin", "Riverbend", "Northwind", "Meridian", "Valmora",
+    "Salvara",
+    "Ostravik",
+    "Harlow Point",
+    "Lowgate",
+    "Marra",
+    "Vetta",
+    "Seabridge",
+    "Ashby Green",
+    "Castel Ombra",
+    "Hollin",
+    "Riverbend",
+    "Northwind",
+    "Meridian",
+    "Valmora",
 ];
 const SITES: &[&str] = &[
-    "harbour-post", "northwind-herald", "meridian-daily", "valley-courier", "atlas-times", "the-continental",
-    "lakeside-ledger", "metro-daily-wire", "fenland-gazette", "skyline-post",
+    "harbour-post",
+    "northwind-herald",
+    "meridian-daily",
+    "valley-courier",
+    "atlas-times",
+    "the-continental",
+    "lakeside-ledger",
+    "metro-daily-wire",
+    "fenland-gazette",
+    "skyline-post",
 ];
 
 fn sentence(r: &mut Rng) -> String {
@@ -78,9 +152,18 @@ fn story(r: &mut Rng) -> (String, Vec<String>) {
         r.pick(PLACES)
     );
     let mut c = title.chars();
-    let title = c.next().map(|f| f.to_uppercase().collect::<String>()).unwrap_or_default() + c.as_str();
+    let title = c
+        .next()
+        .map(|f| f.to_uppercase().collect::<String>())
+        .unwrap_or_default()
+        + c.as_str();
     let paras = (0..5 + r.below(8))
-        .map(|_| (0..1 + r.below(3)).map(|_| sentence(r)).collect::<Vec<_>>().join(" "))
+        .map(|_| {
+            (0..1 + r.below(3))
+                .map(|_| sentence(r))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
     (title, paras)
 }
@@ -91,7 +174,10 @@ fn dump(r: &mut Rng, site: &str, title: &str, paras: &[String]) -> String {
     if r.below(2) == 0 {
         s.push_str("Home > News > Local\n");
     }
-    s.push_str(&format!("Thursday, March {}, 2025\n{title}\n\nBy Staff Reporter\n\n", 1 + r.below(28)));
+    s.push_str(&format!(
+        "Thursday, March {}, 2025\n{title}\n\nBy Staff Reporter\n\n",
+        1 + r.below(28)
+    ));
     for (i, p) in paras.iter().enumerate() {
         s.push_str(p);
         s.push_str("\n\n");
@@ -110,9 +196,17 @@ fn dump(r: &mut Rng, site: &str, title: &str, paras: &[String]) -> String {
 /// The same story as an HTML page of a typical weight (menus, share bar,
 /// related list, scripts).
 fn page(r: &mut Rng, site: &str, title: &str, paras: &[String]) -> String {
-    let menu: String = (0..60).map(|i| format!("<li><a href=\"/s/{i}\">Section {i}</a></li>")).collect();
+    let menu: String = (0..60)
+        .map(|i| format!("<li><a href=\"/s/{i}\">Section {i}</a></li>"))
+        .collect();
     let body: String = paras.iter().map(|p| format!("<p>{p}</p>\n")).collect();
-    let script = format!("<script>var state = {{{}}};</script>", (0..200).map(|i| format!("\"k{i}\":{i}")).collect::<Vec<_>>().join(","));
+    let script = format!(
+        "<script>var state = {{{}}};</script>",
+        (0..200)
+            .map(|i| format!("\"k{i}\":{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} | {site}</title>{script}</head><body>\
          <nav><ul>{menu}</ul></nav><div class=\"share-bar\"><a>Facebook</a><a>X</a></div>\
@@ -132,7 +226,9 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("output folder");
     let mut r = Rng(0x00C0_FFEE_1234_5678);
     let mut jsonl = (mode == "jsonl").then(|| {
-        std::io::BufWriter::new(std::fs::File::create(dir.join("corpus.jsonl")).expect("corpus.jsonl"))
+        std::io::BufWriter::new(
+            std::fs::File::create(dir.join("corpus.jsonl")).expect("corpus.jsonl"),
+        )
     });
     let mut wire: Option<(String, Vec<String>, usize)> = None;
     let mut bytes = 0usize;
@@ -157,7 +253,11 @@ fn main() {
             }
         };
         let html = i % 4 == 3;
-        let text = if html { page(&mut r, site, &title, &paras) } else { dump(&mut r, site, &title, &paras) };
+        let text = if html {
+            page(&mut r, site, &title, &paras)
+        } else {
+            dump(&mut r, site, &title, &paras)
+        };
         bytes += text.len();
         match &mut jsonl {
             Some(w) => {
@@ -177,5 +277,9 @@ fn main() {
             }
         }
     }
-    eprintln!("{n} documents, {:.1} MB, in {}", bytes as f64 / 1e6, dir.display());
+    eprintln!(
+        "{n} documents, {:.1} MB, in {}",
+        bytes as f64 / 1e6,
+        dir.display()
+    );
 }
