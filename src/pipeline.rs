@@ -102,8 +102,11 @@ pub fn clean_str(
     }
 }
 
-/// The most passes of the residue stages over one document.
-pub const MAX_PASSES: usize = 4;
+/// Passes of the residue stages over one document before giving up on a
+/// fixed point, beyond one per line (never reached: removals are monotonic,
+/// so a document reaches its fixed point within one pass per line, and real
+/// documents within two or three).
+pub const EXTRA_PASSES: usize = 2;
 
 /// Runs the stages over one text.
 pub struct Cleaner {
@@ -166,7 +169,7 @@ impl Cleaner {
     /// output text.
     ///
     /// Normalize runs once; the residue stages then run in order, again and
-    /// again until a pass removes nothing (at most [`MAX_PASSES`]). Stages
+    /// again until a pass removes nothing. Stages
     /// judge lines by their zone and neighbours, and one stage's removals
     /// change those for the others: a caption's two copies come together
     /// once the ad between them is gone. Running to a fixed point is what
@@ -184,7 +187,8 @@ impl Cleaner {
         for stage in first {
             stage.run(&mut doc);
         }
-        for _ in 0..MAX_PASSES {
+        // Each pass that changes anything removes at least one line.
+        for _ in 0..doc.lines.len() + EXTRA_PASSES {
             let before = doc.records.len();
             for stage in rest {
                 stage.run(&mut doc);
