@@ -26,10 +26,7 @@ Residents said the closure would add half an hour to the school run and asked th
 fn samples_match_reviewed_expected_output() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .assert()
+    on_samples(&out, &[])
         .success()
         .stderr(predicate::str::contains("32 read, 32 written"));
     let got = tree(&out);
@@ -51,11 +48,7 @@ fn samples_match_reviewed_expected_output() {
 fn output_format_utf8_nfc_lf_single_blank_lines() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .assert()
-        .success();
+    on_samples(&out, &[]).success();
     for (name, bytes) in tree(&out) {
         let text = String::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8"));
         assert!(!text.contains('\r'), "{name}: CR");
@@ -77,11 +70,7 @@ fn output_format_utf8_nfc_lf_single_blank_lines() {
 fn cleaning_its_own_output_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let (out1, out2) = (tmp.path().join("1"), tmp.path().join("2"));
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out1)
-        .assert()
-        .success();
+    on_samples(&out1, &[]).success();
     newsclean().arg(&out1).arg(&out2).assert().success();
     assert_eq!(tree(&out1), tree(&out2));
     for entry in manifest(&out2) {
@@ -161,7 +150,7 @@ fn skips_hidden_html_and_other_files_with_counts() {
     // The page holds no article: written empty, and flagged.
     assert_eq!(fs::read(out.join("page.txt")).unwrap(), b"");
     let m = manifest(&out);
-    let page = m.iter().find(|e| e["input"] == "page.html").unwrap();
+    let page = entry(&m, "page.html");
     assert_eq!(page["no_article"], true);
     assert_eq!(page["empty"], true);
 }
@@ -315,11 +304,7 @@ fn input_is_never_modified() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let before = tree(&repo().join("samples/in"));
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .assert()
-        .success();
+    on_samples(&out, &[]).success();
     assert_eq!(tree(&repo().join("samples/in")), before);
 }
 
@@ -380,18 +365,8 @@ fn disabling_a_stage_keeps_its_lines() {
 fn same_output_with_one_or_many_threads() {
     let tmp = tempfile::tempdir().unwrap();
     let (o1, o4) = (tmp.path().join("1"), tmp.path().join("4"));
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&o1)
-        .args(["-j", "1"])
-        .assert()
-        .success();
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&o4)
-        .args(["-j", "4"])
-        .assert()
-        .success();
+    on_samples(&o1, &["-j", "1"]).success();
+    on_samples(&o4, &["-j", "4"]).success();
     assert_eq!(tree(&o1), tree(&o4));
     assert_eq!(
         fs::read(o1.join(".newsclean/manifest.jsonl")).unwrap(),
@@ -455,10 +430,7 @@ fn cluster_members(out: &Path) -> Vec<Vec<String>> {
 #[test]
 fn republished_wire_stories_cluster_and_same_topic_stories_do_not() {
     let (_tmp, _, out) = scratch();
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .assert()
+    on_samples(&out, &[])
         .success()
         .stderr(predicate::str::contains(
             "near duplicates: 3 clusters of 9 documents",
@@ -499,28 +471,18 @@ fn republished_wire_stories_cluster_and_same_topic_stories_do_not() {
     );
     // The manifest carries fingerprint and cluster.
     let m = manifest(&out);
-    let e = m
-        .iter()
-        .find(|e| e["input"] == "northwind-herald/norland-rates.txt")
-        .unwrap();
+    let e = entry(&m, "northwind-herald/norland-rates.txt");
     assert_eq!(e["cluster"], 1);
     assert_eq!(e["canonical"], "harbour-post/norland-bank-holds-rates.txt");
     assert_eq!(e["simhash"].as_str().unwrap().len(), 16);
-    let lone = m
-        .iter()
-        .find(|e| e["input"] == "meridian-daily/almond-farmer-esterra.txt")
-        .unwrap();
+    let lone = entry(&m, "meridian-daily/almond-farmer-esterra.txt");
     assert_eq!(lone["cluster"], Value::Null);
 }
 
 #[test]
 fn dedup_drop_writes_only_canonical_members() {
     let (_tmp, _, out) = scratch();
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .args(["--dedup", "drop"])
-        .assert()
+    on_samples(&out, &["--dedup", "drop"])
         .success()
         .stderr(predicate::str::contains("6 dropped"));
     let files = tree(&out);
@@ -528,10 +490,7 @@ fn dedup_drop_writes_only_canonical_members() {
     assert!(files.contains_key("harbour-post/norland-bank-holds-rates.txt"));
     assert!(!files.contains_key("northwind-herald/norland-rates.txt"));
     let m = manifest(&out);
-    let e = m
-        .iter()
-        .find(|e| e["input"] == "northwind-herald/norland-rates.txt")
-        .unwrap();
+    let e = entry(&m, "northwind-herald/norland-rates.txt");
     assert_eq!(e["dropped"], true);
     assert_eq!(e["output"], Value::Null);
 }
@@ -539,22 +498,12 @@ fn dedup_drop_writes_only_canonical_members() {
 #[test]
 fn dedup_off_and_thresholds() {
     let (_tmp, _, out) = scratch();
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .args(["--dedup", "off"])
-        .assert()
-        .success();
+    on_samples(&out, &["--dedup", "off"]).success();
     assert!(!out.join(".newsclean/duplicates.json").exists());
     assert!(manifest(&out)[0].get("simhash").is_none());
     // Demanding near-identity leaves only the copies that are near identical.
     let (_tmp2, _, strict) = scratch();
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&strict)
-        .args(["--min-similarity", "0.999"])
-        .assert()
-        .success();
+    on_samples(&strict, &["--min-similarity", "0.999"]).success();
     assert_eq!(
         cluster_members(&strict),
         [
@@ -570,18 +519,8 @@ fn dedup_off_and_thresholds() {
             ],
         ]
     );
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&strict)
-        .args(["--min-similarity", "1.5"])
-        .assert()
-        .code(2);
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&strict)
-        .args(["--threshold", "40"])
-        .assert()
-        .code(2);
+    on_samples(&strict, &["--min-similarity", "1.5"]).code(2);
+    on_samples(&strict, &["--threshold", "40"]).code(2);
 }
 
 #[test]
@@ -628,11 +567,7 @@ fn duplicates_page_in_headless_browser() {
         return;
     };
     let (tmp, _, out) = scratch();
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .assert()
-        .success();
+    on_samples(&out, &[]).success();
     let page = out.join(".newsclean/duplicates.html");
     let profile = tmp.path().join("profile");
     let run = std::process::Command::new("timeout")
@@ -958,16 +893,9 @@ fn headline_shared_by_two_different_stories_is_kept() {
 #[test]
 fn html_pages_give_metadata_and_explain_their_removals() {
     let (_tmp, _, out) = scratch();
-    newsclean()
-        .arg(repo().join("samples/in"))
-        .arg(&out)
-        .assert()
-        .success();
+    on_samples(&out, &[]).success();
     let m = manifest(&out);
-    let e = m
-        .iter()
-        .find(|e| e["input"] == "lakeside-ledger/tram-extension.html")
-        .unwrap();
+    let e = entry(&m, "lakeside-ledger/tram-extension.html");
     assert_eq!(e["output"], "lakeside-ledger/tram-extension.txt");
     assert_eq!(
         e["title"],
@@ -999,10 +927,7 @@ fn html_pages_give_metadata_and_explain_their_removals() {
     );
     // A page in Windows-1252 declared by http-equiv, and one declaring the
     // wrong charset, both decode right.
-    let fen = m
-        .iter()
-        .find(|e| e["input"] == "fenland-gazette/bakery-closes.htm")
-        .unwrap();
+    let fen = entry(&m, "fenland-gazette/bakery-closes.htm");
     assert_eq!(fen["encoding"], "windows-1252");
     let robots = fs::read_to_string(out.join("skyline-post/robot-porters.txt")).unwrap();
     assert!(robots.contains("“That is time we can spend with patients,”"));

@@ -79,3 +79,20 @@ pub fn fingerprint_tree(dir: &Path) -> Vec<(PathBuf, u64, u64, Option<std::time:
     }
     out
 }
+
+/// The manifest entry of an input path.
+pub fn entry<'a>(manifest: &'a [Value], input: &str) -> &'a Value {
+    manifest
+        .iter()
+        .find(|e| e["input"] == input)
+        .unwrap_or_else(|| panic!("no manifest entry for {input}"))
+}
+
+/// Runs newsclean on the bundled samples into `out` with `args`.
+pub fn on_samples(out: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    newsclean()
+        .arg(repo().join("samples/in"))
+        .arg(out)
+        .args(args)
+        .assert()
+}
