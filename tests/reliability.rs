@@ -582,14 +582,21 @@ fn same_result_whatever_the_threads_and_file_order() {
     assert!(runs.windows(2).all(|w| w[0] == w[1]));
 }
 
-/// Inputs the fuzzers found problems with (tests/fuzz-regressions/), run
-/// through the real command line: no panic, and the output is a fixed point.
+/// Inputs the fuzzers found problems with (tests/fuzz-regressions/): the
+/// cleaner on their text is idempotent, and the real command line runs
+/// them without a panic (and, where it writes them, to a fixed point; one
+/// with many control bytes is rightly skipped as binary).
 #[test]
 fn fuzz_regressions() {
+    let cleaner = newsclean::Cleaner::default();
     let dir = repo().join("tests/fuzz-regressions");
     for e in fs::read_dir(&dir).unwrap() {
         let path = e.unwrap().path();
         let bytes = fs::read(&path).unwrap();
+        if let Ok(text) = std::str::from_utf8(&bytes) {
+            let once = cleaner.clean(text).render();
+            assert_eq!(cleaner.clean(&once).render(), once, "{}", path.display());
+        }
         let (_t, inp, out) = scratch();
         let name = path
             .file_name()
@@ -603,18 +610,20 @@ fn fuzz_regressions() {
             .args(["-q"])
             .assert()
             .success();
-        let (_t2, _, out2) = scratch();
-        newsclean()
-            .arg(&out)
-            .arg(&out2)
-            .args(["-q"])
-            .assert()
-            .success();
-        assert_eq!(
-            fs::read(out.join(&name)).unwrap(),
-            fs::read(out2.join(&name)).unwrap(),
-            "{}: not a fixed point",
-            path.display()
-        );
+        if let Ok(first) = fs::read(out.join(&name)) {
+            let (_t2, _, out2) = scratch();
+            newsclean()
+                .arg(&out)
+                .arg(&out2)
+                .args(["-q"])
+                .assert()
+                .success();
+            assert_eq!(
+                first,
+                fs::read(out2.join(&name)).unwrap(),
+                "{}: not a fixed point",
+                path.display()
+            );
+        }
     }
 }
