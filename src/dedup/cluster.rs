@@ -96,7 +96,7 @@ impl UnionFind {
 
 /// Samples shared by more documents than this are common phrases, not a
 /// sign of one story: they are not counted.
-pub const MAX_POSTING: usize = 1000;
+pub const MAX_POSTING: usize = 64;
 /// Share of the smaller document's samples two documents must share to be
 /// candidates (and never fewer than [`MIN_SHARED_SAMPLES`]).
 pub const SHARED_SAMPLE_SHARE: f64 = 0.25;
