@@ -1297,6 +1297,17 @@ fn finish(
 mod tests {
     use super::*;
 
+    /// A lone agency credit under the headline names the source: no earlier
+    /// stage (the kicker rule of navigation) may take it first.
+    #[test]
+    fn lone_agency_credit_gives_the_source() {
+        let doc = Cleaner::default().clean(
+            "Bridge closes to lorries\nAFP\n\nThe council voted on Tuesday to close the old bridge to lorries after engineers warned.\n",
+        );
+        assert_eq!(doc.meta.source.as_deref(), Some("AFP"));
+        assert_eq!(doc.records[0].stage, "byline");
+    }
+
     #[test]
     fn unknown_stage_is_an_error() {
         assert!(Cleaner::without(&["nope".into()]).is_err());

@@ -61,7 +61,9 @@ impl Stage for Navigation {
 
 /// A single capitalised word of letters: "Cities", "ANALYSIS".
 fn is_kicker(s: &str) -> bool {
-    !s.contains(char::is_whitespace)
+    // An agency credit ("AFP") is the byline stage's: it names the source.
+    phrases().agencies.lookup(s).is_none()
+        && !s.contains(char::is_whitespace)
         && s.chars().count() >= 3
         && s.chars().all(char::is_alphabetic)
         && s.chars().next().is_some_and(char::is_uppercase)
@@ -256,6 +258,10 @@ mod tests {
             ["Bridge closes", BODY, "Cities", BODY]
         );
         assert!(!is_kicker("Cities,"));
+        assert!(
+            !is_kicker("AFP"),
+            "agency credits are left to the byline stage"
+        );
         assert!(!is_kicker("cities"));
     }
 
