@@ -348,7 +348,7 @@ pub fn make_cleaner(opts: &RunOptions) -> Result<Cleaner, Error> {
 }
 
 /// Checks INPUT and OUTPUT before anything is written.
-fn check_paths(input: &Path, output: &Path) -> Result<Option<PathBuf>, Error> {
+fn check_paths(input: &Path, output: &Path) -> Result<(), Error> {
     let in_canon = input
         .canonicalize()
         .map_err(|_| Error::InputMissing(input.to_path_buf()))?;
@@ -359,12 +359,12 @@ fn check_paths(input: &Path, output: &Path) -> Result<Option<PathBuf>, Error> {
         if out_canon == in_canon {
             return Err(Error::SameInputOutput(input.to_path_buf()));
         }
-        return Ok(Some(out_canon));
+        return Ok(());
     }
     if in_canon.is_file() && output.starts_with(input) {
         return Err(Error::OutputInsideFile(output.to_path_buf()));
     }
-    Ok(None)
+    Ok(())
 }
 
 /// Cleans every document under `input` into `output`.

@@ -1,7 +1,6 @@
 //! Line-shape helpers shared by every stage.
 //!
-//! Detectors decide on *shape* (length, terminal punctuation, capitalisation,
-//! digits) and on *phrases* (see [`crate::phrases`]). Everything that compares
+//! Detectors decide on *shape* (length, terminal punctuation, capitalisation) and on *phrases* (see [`crate::phrases`]). Everything that compares
 //! text goes through [`fold`] or [`key`] so that "Editor’s Note —" and
 //! "editor's note -" are the same thing to every stage.
 
@@ -142,38 +141,6 @@ pub fn is_body_like(s: &str) -> bool {
 /// A line with no letter and no digit at all ("------ ----", "* * *", "»").
 pub fn has_no_alnum(s: &str) -> bool {
     !s.chars().any(char::is_alphanumeric)
-}
-
-/// Share of letters that are uppercase (0.0 for no letters).
-pub fn upper_ratio(s: &str) -> f32 {
-    let (mut up, mut letters) = (0u32, 0u32);
-    for c in s.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        if c.is_uppercase() {
-            up += 1;
-        }
-    }
-    if letters == 0 {
-        0.0
-    } else {
-        up as f32 / letters as f32
-    }
-}
-
-/// Share of non-space characters that are digits.
-pub fn digit_ratio(s: &str) -> f32 {
-    let (mut d, mut n) = (0u32, 0u32);
-    for c in s.chars().filter(|c| !c.is_whitespace()) {
-        n += 1;
-        if c.is_ascii_digit() {
-            d += 1;
-        }
-    }
-    if n == 0 {
-        0.0
-    } else {
-        d as f32 / n as f32
-    }
 }
 
 fn starts_upper(w: &str) -> bool {
@@ -346,12 +313,5 @@ mod tests {
         ));
         assert!(!contains_word("subscribers", "subscribe"));
         assert!(ends_with_word("islamic state (afp)", "(afp)"));
-    }
-
-    #[test]
-    fn ratios() {
-        assert!(upper_ratio("HOME NEWS") > 0.99);
-        assert!(digit_ratio("2024") > 0.99);
-        assert_eq!(digit_ratio(""), 0.0);
     }
 }
