@@ -803,14 +803,8 @@ fn dedup(
         earlier,
     } = input;
     let keys: Vec<String> = results.iter().map(manifest::Entry::key).collect();
-    let mut owners = Vec::new();
-    let mut items = Vec::new();
-    for (n, fp) in fps.iter().enumerate() {
-        if let Some(fp) = fp {
-            owners.push(Owner::Current(n));
-            items.push(Item { path: &keys[n], fp });
-        }
-    }
+    let (current, mut items) = cluster_items(&keys, fps);
+    let mut owners: Vec<Owner> = current.into_iter().map(Owner::Current).collect();
     for (n, e) in earlier.iter().enumerate() {
         owners.push(Owner::Earlier(n));
         items.push(Item {
@@ -925,6 +919,26 @@ fn dedup(
     Some(report)
 }
 
+/// The documents that have a fingerprint, as clustering items named by
+/// their keys (unique, also for JSON Lines documents), and their indexes.
+fn cluster_items<'a>(
+    keys: &'a [String],
+    fps: &'a [Option<Fingerprint>],
+) -> (Vec<usize>, Vec<Item<'a>>) {
+    fps.iter()
+        .enumerate()
+        .filter_map(|(n, fp)| {
+            Some((
+                n,
+                Item {
+                    path: &keys[n],
+                    fp: fp.as_ref()?,
+                },
+            ))
+        })
+        .unzip()
+}
+
 /// Learns the residue of each site from the first pass: stories are the
 /// near-duplicate clusters (a document in none is its own story). Adds the
 /// learned lines to `table` and returns them for the report.
@@ -936,17 +950,8 @@ fn learn_residue(
     table: &mut crate::corpus::Table,
 ) -> Vec<crate::corpus::Learned> {
     use crate::corpus::DocLines;
-    let mut owners = Vec::new();
-    let mut items = Vec::new();
-    for (n, (entry, fp)) in results.iter().zip(fps).enumerate() {
-        if let Some(fp) = fp {
-            owners.push(n);
-            items.push(Item {
-                path: &entry.input,
-                fp,
-            });
-        }
-    }
+    let keys: Vec<String> = results.iter().map(manifest::Entry::key).collect();
+    let (owners, items) = cluster_items(&keys, fps);
     // A document in no cluster is its own story, but documents with the same
     // text are one, however short (too short to cluster).
     let mut first_with: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
