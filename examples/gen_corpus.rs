@@ -3,12 +3,13 @@
 //! outlets (trimmed and edited), written for the project from word lists.
 //!
 //! ```sh
-//! cargo run --release --example gen_corpus -- N OUT_DIR [jsonl|tree]
+//! cargo run --release --example gen_corpus -- N OUT_DIR [jsonl|tree] [mixed|text|html]
 //! ```
 //!
 //! `jsonl` writes OUT_DIR/corpus.jsonl (one document a line, `id`, `text`,
 //! `url`); `tree` writes OUT_DIR/<site>/<n>.txt and .html files, 1,000 a
-//! folder. The same N gives the same bytes.
+//! folder. A mixed corpus has one HTML page in four; `text` or `html`
+//! makes every document that kind. The same arguments give the same bytes.
 
 use std::io::Write;
 
@@ -223,6 +224,8 @@ fn main() {
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let dir = std::path::PathBuf::from(args.get(2).map(String::as_str).unwrap_or("target/corpus"));
     let mode = args.get(3).map(String::as_str).unwrap_or("jsonl");
+    // "text" or "html" as a fourth argument: only that kind of document.
+    let kinds = args.get(4).map(String::as_str).unwrap_or("mixed");
     std::fs::create_dir_all(&dir).expect("output folder");
     let mut r = Rng(0x00C0_FFEE_1234_5678);
     let mut jsonl = (mode == "jsonl").then(|| {
@@ -252,7 +255,11 @@ fn main() {
                 s
             }
         };
-        let html = i % 4 == 3;
+        let html = match kinds {
+            "text" => false,
+            "html" => true,
+            _ => i % 4 == 3,
+        };
         let text = if html {
             page(&mut r, site, &title, &paras)
         } else {

@@ -58,6 +58,11 @@ pub fn line_hash(text: &str) -> u64 {
     xxh3_64(loose_key(text).as_bytes())
 }
 
+/// [`line_hash`] of a line, from its cached loose key.
+pub fn line_hash_of(line: &crate::doc::Line) -> u64 {
+    xxh3_64(line.loose().as_bytes())
+}
+
 /// Kept lines at each end of a document that are candidates whatever their
 /// shape: a site's closing sentence reads like body text.
 pub const EDGE_LINES: usize = 3;
@@ -74,7 +79,7 @@ pub fn zone_bits(doc: &Doc) -> Vec<u8> {
     let kept = doc.kept();
     let mut bits = vec![0u8; doc.lines.len()];
     for (rank, &i) in kept.iter().enumerate() {
-        if loose_key(&doc.lines[i].text).is_empty() {
+        if doc.lines[i].loose().is_empty() {
             continue;
         }
         let t = &doc.lines[i].text;
@@ -105,10 +110,9 @@ pub fn candidates(doc: &Doc) -> Vec<(u64, u8, String)> {
         if z == 0 {
             continue;
         }
-        let text = &doc.lines[i].text;
-        let h = line_hash(text);
+        let h = line_hash_of(&doc.lines[i]);
         if seen.insert(h) {
-            out.push((h, z, text.clone()));
+            out.push((h, z, doc.lines[i].text.clone()));
         }
     }
     out

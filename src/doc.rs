@@ -20,6 +20,10 @@ pub struct Line {
     /// Cache of [`crate::text::is_body_like`] for `text` (zones are asked
     /// for by many stages; the text rarely changes).
     body_like: std::cell::Cell<Option<bool>>,
+    /// Cache of [`crate::text::fold`] for `text`.
+    folded: std::cell::OnceCell<String>,
+    /// Cache of [`crate::text::loose_key`] for `text`.
+    loose: std::cell::OnceCell<String>,
 }
 
 impl Line {
@@ -30,7 +34,21 @@ impl Line {
             gap_before,
             kept: true,
             body_like: std::cell::Cell::new(None),
+            folded: std::cell::OnceCell::new(),
+            loose: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The text folded for comparison ([`crate::text::fold`]), cached: the
+    /// stages ask for it many times per pass.
+    pub fn folded(&self) -> &str {
+        self.folded.get_or_init(|| crate::text::fold(&self.text))
+    }
+
+    /// The text's [`crate::text::loose_key`], cached.
+    pub fn loose(&self) -> &str {
+        self.loose
+            .get_or_init(|| crate::text::loose_key_of_folded(self.folded()))
     }
 
     /// Does the line read as article prose? (cached)
@@ -47,6 +65,8 @@ impl Line {
     pub fn set_text(&mut self, text: String) {
         self.text = text;
         self.body_like.set(None);
+        self.folded = std::cell::OnceCell::new();
+        self.loose = std::cell::OnceCell::new();
     }
 }
 

@@ -79,26 +79,35 @@ impl PhraseList {
 
     /// Is the whole line (edge punctuation ignored) an entry of the list?
     pub fn is_exact(&self, line: &str) -> bool {
-        !self.exact.is_empty() && self.exact.contains(key_of_folded(&fold(line)))
+        !self.exact.is_empty() && self.is_exact_folded(&fold(line))
+    }
+
+    /// [`PhraseList::is_exact`] for an already folded line.
+    pub fn is_exact_folded(&self, f: &str) -> bool {
+        !self.exact.is_empty() && self.exact.contains(key_of_folded(f))
     }
 
     /// The first phrase of the list that matches the line, of any kind.
     pub fn find(&self, line: &str) -> Option<(Hit, String)> {
-        let f = fold(line);
-        let k = key_of_folded(&f);
+        self.find_folded(&fold(line))
+    }
+
+    /// [`PhraseList::find`] for an already folded line.
+    pub fn find_folded(&self, f: &str) -> Option<(Hit, String)> {
+        let k = key_of_folded(f);
         if self.exact.contains(k) {
             return Some((Hit::Exact, k.to_string()));
         }
-        if let Some(p) = self.prefix.iter().find(|p| starts_with_word(&f, p)) {
+        if let Some(p) = self.prefix.iter().find(|p| starts_with_word(f, p)) {
             return Some((Hit::Prefix, p.clone()));
         }
-        if let Some(p) = self.suffix.iter().find(|p| ends_with_word(&f, p)) {
+        if let Some(p) = self.suffix.iter().find(|p| ends_with_word(f, p)) {
             return Some((Hit::Suffix, p.clone()));
         }
         if let Some(ac) = &self.contains_ac {
-            for m in ac.find_overlapping_iter(&f) {
+            for m in ac.find_overlapping_iter(f) {
                 let p = &self.contains[m.pattern().as_usize()];
-                if contains_word(&f, p) {
+                if contains_word(f, p) {
                     return Some((Hit::Contains, p.clone()));
                 }
             }

@@ -187,14 +187,23 @@ impl Cleaner {
         for stage in first {
             stage.run(&mut doc);
         }
-        // Each pass that changes anything removes at least one line.
-        for _ in 0..doc.lines.len() + EXTRA_PASSES {
-            let before = doc.records.len();
-            for stage in rest {
-                stage.run(&mut doc);
-            }
-            if doc.records.len() == before {
+        // The stages run in turn until each has seen the document as it
+        // now is and changed nothing: a fixed point. A change is a new
+        // record or a new headline (captions read it). Each pass that
+        // changes anything removes at least one line, which bounds the
+        // passes; a stage that ran after the last change need not run again.
+        let n = rest.len();
+        let budget = (doc.lines.len() + EXTRA_PASSES) * n;
+        let mut last_change: Option<usize> = None;
+        for step in 0..budget {
+            let since = last_change.map_or(step + 1, |c| step - c);
+            if since > n {
                 break;
+            }
+            let before = (doc.records.len(), doc.headline);
+            rest[step % n].run(&mut doc);
+            if (doc.records.len(), doc.headline) != before {
+                last_change = Some(step);
             }
         }
         doc

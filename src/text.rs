@@ -75,8 +75,13 @@ pub fn key(s: &str) -> String {
 /// single spaces between words. Used to find repeated lines (captions,
 /// headlines) whose copies differ in quotes, dashes or spacing.
 pub fn loose_key(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for w in fold(s).split(|c: char| !c.is_alphanumeric()) {
+    loose_key_of_folded(&fold(s))
+}
+
+/// [`loose_key`] of an already folded text.
+pub fn loose_key_of_folded(f: &str) -> String {
+    let mut out = String::with_capacity(f.len());
+    for w in f.split(|c: char| !c.is_alphanumeric()) {
         if w.is_empty() {
             continue;
         }

@@ -107,53 +107,110 @@ pub fn fp_similarity(a: &Fingerprint, b: &Fingerprint) -> (f64, f64) {
 
 /// The words of a text, folded for comparison.
 pub fn words(text: &str) -> Vec<String> {
-    words_upto(text, usize::MAX)
+    let w = Words::new(text, usize::MAX);
+    (0..w.len()).map(|i| w.word(i).to_string()).collect()
 }
 
-/// The first `max` words of a text, folded for comparison.
-pub fn words_upto(text: &str, max: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for c in text.chars() {
-        if out.len() >= max {
-            return out;
-        }
-        if c.is_alphanumeric() {
-            cur.extend(c.to_lowercase());
-        } else if matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}') {
-            // an apostrophe inside a word ("don't") joins it; at its end it goes
-        } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+/// The folded words of a text in one buffer, separated by single spaces,
+/// with the byte range of each word: a shingle is a slice of the buffer,
+/// so hashing needs no copy and no allocation per word.
+pub struct Words {
+    buf: String,
+    /// Start of each word in `buf`; a word ends one byte before the next
+    /// word's start (the space), the last at the buffer's end.
+    starts: Vec<u32>,
 }
 
-/// XXH3 hash of each run of `SHINGLE_WORDS` words (words joined by a space),
-/// in text order. A text shorter than a shingle gives one shingle of all
-/// its words.
-pub fn shingle_hashes(words: &[String]) -> Vec<u64> {
-    let mut buf = String::new();
-    let mut hash = |ws: &[String]| {
-        buf.clear();
-        for (n, w) in ws.iter().enumerate() {
-            if n > 0 {
-                buf.push(' ');
+impl Words {
+    /// Folds the first `max` words of `text`: lower case, letters and
+    /// digits only; an apostrophe inside a word ("don't") joins it.
+    pub fn new(text: &str, max: usize) -> Words {
+        let mut buf = String::with_capacity(text.len());
+        let mut starts = Vec::with_capacity(text.len() / 5);
+        let mut in_word = false;
+        for c in text.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    if !in_word {
+                        if starts.len() >= max {
+                            break;
+                        }
+                        if !buf.is_empty() {
+                            buf.push(' ');
+                        }
+                        starts.push(buf.len() as u32);
+                        in_word = true;
+                    }
+                    buf.push(c.to_ascii_lowercase());
+                } else if c != '\'' {
+                    in_word = false;
+                }
+            } else if c.is_alphanumeric() {
+                if !in_word {
+                    if starts.len() >= max {
+                        break;
+                    }
+                    if !buf.is_empty() {
+                        buf.push(' ');
+                    }
+                    starts.push(buf.len() as u32);
+                    in_word = true;
+                }
+                buf.extend(c.to_lowercase());
+            } else if !matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}') {
+                in_word = false;
             }
-            buf.push_str(w);
         }
-        xxh3_64(buf.as_bytes())
-    };
-    if words.is_empty() {
-        return Vec::new();
+        Words { buf, starts }
     }
-    if words.len() < SHINGLE_WORDS {
-        return vec![hash(words)];
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.starts.len()
     }
-    words.windows(SHINGLE_WORDS).map(hash).collect()
+
+    /// No words at all.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    fn end(&self, i: usize) -> usize {
+        match self.starts.get(i + 1) {
+            Some(&next) => next as usize - 1,
+            None => self.buf.len(),
+        }
+    }
+
+    /// Word `i`.
+    pub fn word(&self, i: usize) -> &str {
+        &self.buf[self.starts[i] as usize..self.end(i)]
+    }
+
+    /// Words `i..j` joined by single spaces.
+    pub fn span(&self, i: usize, j: usize) -> &str {
+        &self.buf[self.starts[i] as usize..self.end(j - 1)]
+    }
+
+    /// All words joined by single spaces.
+    pub fn joined(&self) -> &str {
+        &self.buf
+    }
+
+    /// XXH3 hash of each run of `SHINGLE_WORDS` words (joined by a space),
+    /// in text order. A text shorter than a shingle gives one shingle of
+    /// all its words.
+    pub fn shingle_hashes(&self) -> Vec<u64> {
+        let n = self.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        if n < SHINGLE_WORDS {
+            return vec![xxh3_64(self.buf.as_bytes())];
+        }
+        (0..=n - SHINGLE_WORDS)
+            .map(|i| xxh3_64(self.span(i, i + SHINGLE_WORDS).as_bytes()))
+            .collect()
+    }
 }
 
 /// Charikar's simhash: each bit is the sign of the sum, over the features,
@@ -178,12 +235,12 @@ pub const MAX_WORDS: usize = 200_000;
 
 /// Fingerprints a cleaned body (headline excluded by the caller).
 pub fn fingerprint(body: &str) -> Fingerprint {
-    let ws = words_upto(body, MAX_WORDS);
-    let all = shingle_hashes(&ws);
+    let ws = Words::new(body, MAX_WORDS);
+    let all = ws.shingle_hashes();
     let mut distinct: Vec<u64> = all.clone();
     distinct.sort_unstable();
     distinct.dedup();
-    let mut lead: Vec<u64> = all.iter().copied().take(LEAD_SHINGLES).collect();
+    let mut lead: Vec<u64> = all[..all.len().min(LEAD_SHINGLES)].to_vec();
     lead.sort_unstable();
     lead.dedup();
     let mut shingles: Vec<u32> = distinct.iter().map(|&h| h as u32).collect();
@@ -192,7 +249,7 @@ pub fn fingerprint(body: &str) -> Fingerprint {
     Fingerprint {
         full: simhash(&distinct),
         lead: simhash(&lead),
-        exact: xxh3_64(ws.join(" ").as_bytes()),
+        exact: xxh3_64(ws.joined().as_bytes()),
         shingles,
         samples: winnow(&all, WINNOW_WINDOW),
         words: ws.len(),

@@ -26,10 +26,10 @@ impl Stage for Byline {
         let zones = doc.zones();
         let kept = doc.kept();
         for (rank, &i) in kept.iter().enumerate() {
-            let text = doc.lines[i].text.clone();
-            if char_len(&text) > 140 {
+            if char_len(&doc.lines[i].text) > 140 {
                 continue;
             }
+            let text = doc.lines[i].text.clone();
             if let Some(stamp) = parse_stamp(&text) {
                 if let Some(label) = &stamp.label {
                     if let Some(iso) = stamp.iso() {

@@ -7,7 +7,7 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::phrases;
-use crate::text::{char_len, ends_sentence, fold, loose_key, starts_with_word};
+use crate::text::{char_len, ends_sentence, fold, starts_with_word};
 
 pub struct Captions;
 
@@ -29,7 +29,7 @@ impl Stage for Captions {
             .map(|&i| {
                 let t = &doc.lines[i].text;
                 if t.len() <= MAX_CAPTION * 4 && char_len(t) <= MAX_CAPTION {
-                    loose_key(t)
+                    doc.lines[i].loose().to_string()
                 } else {
                     String::new()
                 }

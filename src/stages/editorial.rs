@@ -25,7 +25,7 @@ impl Stage for Editorial {
             if char_len(text) > MAX_NOTE || word_count(text) < 2 {
                 continue;
             }
-            if let Some((_, phrase)) = phrases().editorial.find(text) {
+            if let Some((_, phrase)) = phrases().editorial.find_folded(doc.lines[i].folded()) {
                 if phrase.ends_with(" by") && !credit_follows(text, &phrase) {
                     continue;
                 }

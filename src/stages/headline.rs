@@ -6,7 +6,7 @@
 
 use super::Stage;
 use crate::doc::Doc;
-use crate::text::{char_len, ends_sentence, loose_key, word_count};
+use crate::text::{char_len, ends_sentence, word_count};
 
 pub struct Headline;
 
@@ -27,8 +27,8 @@ impl Stage for Headline {
         // A trail glued to the headline, with the headline on the next line.
         if let Some(&second) = kept.get(1) {
             let (k1, k2) = (
-                loose_key(&doc.lines[first].text),
-                loose_key(&doc.lines[second].text),
+                doc.lines[first].loose().to_string(),
+                doc.lines[second].loose().to_string(),
             );
             if k1.len() > k2.len()
                 && k1.ends_with(&k2)
@@ -57,17 +57,17 @@ impl Stage for Headline {
         }
         doc.headline = Some(head);
         doc.meta.title = Some(text.clone());
-        let k = loose_key(&text);
+        let k = doc.lines[head].loose().to_string();
         if k.is_empty() {
             return;
         }
         for &i in kept.iter().filter(|&&i| i > head).take(COPY_WINDOW) {
-            let other = loose_key(&doc.lines[i].text);
+            let other = doc.lines[i].loose();
             if other == k {
                 doc.remove(i, self.name(), "headline repeated");
             } else if other.ends_with(&k)
-                && word_count(&other) - word_count(&k) <= 6
-                && !crate::text::is_body_like(&doc.lines[i].text)
+                && word_count(other) - word_count(&k) <= 6
+                && !doc.lines[i].is_body_like()
             {
                 doc.remove(i, self.name(), "breadcrumb ending with the headline");
             }

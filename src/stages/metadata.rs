@@ -7,7 +7,7 @@ use super::Stage;
 use crate::dates::parse_stamp;
 use crate::doc::{DateRank, Doc};
 use crate::phrases::phrases;
-use crate::text::{is_body_like, word_count};
+use crate::text::word_count;
 
 pub struct Metadata;
 
@@ -29,7 +29,7 @@ impl Stage for Metadata {
         let firsts = doc
             .lines
             .iter()
-            .filter(|l| l.kept && is_body_like(&l.text))
+            .filter(|l| l.kept && l.is_body_like())
             .take(DATELINE_PARAGRAPHS);
         for line in firsts {
             let (agency, date) = read_dateline(&line.text);

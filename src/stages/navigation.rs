@@ -14,7 +14,7 @@
 use super::Stage;
 use crate::doc::{Doc, Zones};
 use crate::phrases::phrases;
-use crate::text::{char_len, ends_sentence, is_body_like, key, loose_key, word_count};
+use crate::text::{char_len, ends_sentence, key, loose_key, word_count};
 
 pub struct Navigation;
 
@@ -28,10 +28,10 @@ impl Stage for Navigation {
         remove_menu_runs(doc, &zones, self.name());
         let first_kept = doc.kept().first().copied().unwrap_or(0);
         for i in doc.kept() {
-            let text = doc.lines[i].text.clone();
-            if is_body_like(&text) {
+            if doc.lines[i].is_body_like() {
                 continue;
             }
+            let text = doc.lines[i].text.clone();
             if glued_menu(&text) {
                 doc.remove(i, self.name(), "menu words run together");
             } else if let Some(items) = crumb_items(&text) {
@@ -141,7 +141,7 @@ fn stands_elsewhere(doc: &Doc, i: usize, text: &str) -> bool {
     doc.lines
         .iter()
         .enumerate()
-        .any(|(j, l)| j != i && l.kept && loose_key(&l.text) == k)
+        .any(|(j, l)| j != i && l.kept && l.loose() == k)
 }
 
 /// A line that can be an item of a menu printed one item per line.

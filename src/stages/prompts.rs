@@ -8,7 +8,7 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::{phrases, Hit};
-use crate::text::{char_len, fold, word_count};
+use crate::text::char_len;
 
 pub struct Prompts;
 
@@ -24,8 +24,9 @@ impl Stage for Prompts {
         let kept = doc.kept();
         let n = kept.len();
         for (rank, &i) in kept.iter().enumerate() {
-            let text = &doc.lines[i].text;
-            if is_reading_time(text) {
+            let line = &doc.lines[i];
+            let text = &line.text;
+            if is_reading_time(line.folded()) {
                 doc.remove(i, self.name(), "reading time label");
                 continue;
             }
@@ -36,7 +37,7 @@ impl Stage for Prompts {
                 doc.remove(i, self.name(), "login or subscription links");
                 continue;
             }
-            let Some((kind, phrase)) = phrases().prompts.find(text) else {
+            let Some((kind, phrase)) = phrases().prompts.find_folded(line.folded()) else {
                 continue;
             };
             let near_edge = rank < 4 || rank + 4 >= n;
@@ -71,9 +72,8 @@ fn all_items_are_prompts(line: &str) -> bool {
 }
 
 /// "4 min read", "5 minute read", "Reading time: 3 minutes", "3 mins".
-fn is_reading_time(line: &str) -> bool {
-    let f = fold(line);
-    if word_count(&f) > 5 {
+fn is_reading_time(f: &str) -> bool {
+    if f.split_whitespace().nth(5).is_some() {
         return false;
     }
     let rest = f
@@ -107,11 +107,17 @@ mod tests {
 
     #[test]
     fn reading_time() {
-        assert!(is_reading_time("4 min read"));
-        assert!(is_reading_time("5 minute read"));
-        assert!(is_reading_time("Reading time: 3 minutes"));
-        assert!(!is_reading_time("4 minutes later the bus arrived"));
-        assert!(!is_reading_time("The 4 min read was short."));
+        assert!(is_reading_time(&crate::text::fold("4 min read")));
+        assert!(is_reading_time(&crate::text::fold("5 minute read")));
+        assert!(is_reading_time(&crate::text::fold(
+            "Reading time: 3 minutes"
+        )));
+        assert!(!is_reading_time(&crate::text::fold(
+            "4 minutes later the bus arrived"
+        )));
+        assert!(!is_reading_time(&crate::text::fold(
+            "The 4 min read was short."
+        )));
     }
 
     #[test]

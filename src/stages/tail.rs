@@ -43,8 +43,11 @@ impl Stage for Tail {
         let mut prose = Vec::with_capacity(kept.len() + 1);
         prose.push(0usize);
         for &i in &kept {
-            let t = &doc.lines[i].text;
-            let n = if is_body_like(t) { char_len(t) } else { 0 };
+            let n = if doc.lines[i].is_body_like() {
+                char_len(&doc.lines[i].text)
+            } else {
+                0
+            };
             prose.push(prose.last().copied().unwrap_or(0) + n);
         }
         let total = prose[kept.len()];
@@ -81,7 +84,7 @@ impl Stage for Tail {
                 doc.remove(h, self.name(), format!("inline box heading \"{heading}\""));
                 for &i in &kept[pos + 1..] {
                     let t = &doc.lines[i].text;
-                    if is_body_like(t) || word_count(t) > 16 {
+                    if doc.lines[i].is_body_like() || word_count(t) > 16 {
                         break;
                     }
                     doc.remove(

@@ -9,7 +9,7 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::phrases;
-use crate::text::{char_len, has_no_alnum, key, word_count};
+use crate::text::{char_len, fold, has_no_alnum, key_of_folded, word_count};
 
 pub struct Widgets;
 
@@ -36,11 +36,12 @@ pub fn classify(line: &str) -> Option<String> {
         return Some("shortcode or template placeholder".into());
     }
     let p = phrases();
-    if char_len(line) <= 60 && p.widgets.is_exact(line) {
-        return Some(format!("widget text \"{}\"", key(line)));
-    }
     if char_len(line) <= 60 {
-        if let Some((_, phrase)) = p.widgets.find(line) {
+        let f = fold(line);
+        if p.widgets.is_exact_folded(&f) {
+            return Some(format!("widget text \"{}\"", key_of_folded(&f)));
+        }
+        if let Some((_, phrase)) = p.widgets.find_folded(&f) {
             if word_count(line) <= 10 {
                 return Some(format!("widget text \"{phrase}\""));
             }
@@ -81,14 +82,21 @@ fn is_shortcode(line: &str) -> bool {
 }
 
 /// A short line made only of share-button words: "Facebook Twitter Email".
+/// Stops at the first word that is not one (the first word of prose).
 fn is_share_bar(line: &str) -> bool {
-    let words: Vec<&str> = line
+    let mut n = 0;
+    for w in line
         .split(|c: char| {
             c.is_whitespace() || matches!(c, '|' | '/' | ',' | '\u{00B7}' | '\u{2022}')
         })
         .filter(|w| !w.is_empty())
-        .collect();
-    words.len() >= 2 && words.len() <= 12 && words.iter().all(|w| phrases().share_words.is_exact(w))
+    {
+        n += 1;
+        if n > 12 || !phrases().share_words.is_exact(w) {
+            return false;
+        }
+    }
+    n >= 2
 }
 
 #[cfg(test)]
