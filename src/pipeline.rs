@@ -1140,11 +1140,13 @@ fn process(
                 deferred: None,
             });
         }
-        for doc in docs {
+        // The documents of one file are cleaned in parallel too (a single
+        // large file is the common case); the order is restored below.
+        out.par_extend(docs.into_par_iter().map(|doc| {
             let doc = std::sync::Arc::new(doc);
             let site = doc.host().unwrap_or_else(|| site.clone());
-            out.push(clean_line(cleaner, entries, n, doc, &site, with_fp, opts));
-        }
+            clean_line(cleaner, entries, n, doc, &site, with_fp, opts)
+        }));
         out.sort_by_key(|p| p.entry.line);
         return out;
     }
