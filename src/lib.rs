@@ -35,6 +35,7 @@ pub mod input;
 pub mod phrases;
 pub mod pipeline;
 pub mod report;
+pub mod spill;
 pub mod stages;
 pub mod text;
 pub mod write;

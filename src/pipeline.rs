@@ -16,8 +16,9 @@ use crate::input::decode::{decode, DecodeError};
 use crate::input::walk::{walk, Entry, Kind};
 use crate::report::duplicates::{round, ClusterOut, MemberOut, Report};
 use crate::report::manifest::{self, Status};
+use crate::spill::{Ref, Spill};
 use crate::stages::{self, Stage};
-use crate::write::write_atomic;
+use crate::write::{write_atomic, write_atomic_with};
 
 /// A document cleaned from its bytes.
 pub struct Cleaned {
@@ -426,11 +427,22 @@ pub fn run(
     if let Some(p) = progress {
         p.start(entries.len());
     }
+    let report_dir = output.join(REPORT_DIR);
+    std::fs::create_dir_all(&report_dir).map_err(|e| Error::io(&report_dir, e))?;
+    let spill = Spill::new_in(&report_dir).map_err(|e| Error::io(&report_dir, e))?;
+    let ctx = Ctx {
+        cleaner: &cleaner,
+        entries: &entries,
+        output,
+        with_fp,
+        opts,
+        spill: &spill,
+    };
     let processed: Vec<Processed> = pool.install(|| {
         (0..entries.len())
             .into_par_iter()
             .flat_map_iter(|n| {
-                let p = process(&cleaner, &entries, n, output, with_fp, opts, on_error);
+                let p = process(&ctx, n, on_error);
                 if let Some(bar) = progress {
                     bar.advance(p.len());
                 }
@@ -443,12 +455,14 @@ pub fn run(
     let mut lines = Vec::with_capacity(processed.len());
     let mut sources = Vec::with_capacity(processed.len());
     let mut deferred = Vec::with_capacity(processed.len());
+    let mut removed = Vec::with_capacity(processed.len());
     for p in processed {
         results.push(p.entry);
         fps.push(p.fp);
         lines.push(p.lines);
         sources.push(p.source);
         deferred.push(p.deferred);
+        removed.push(p.removed);
     }
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.
@@ -468,6 +482,10 @@ pub fn run(
     if !table.is_empty() {
         let table = std::sync::Arc::new(table);
         let second = make_cleaner(opts)?.with_corpus(table.clone());
+        let ctx2 = Ctx {
+            cleaner: &second,
+            ..ctx
+        };
         let affected: Vec<usize> = (0..results.len())
             .filter(|&n| {
                 let site = &results[n].site;
@@ -486,13 +504,20 @@ pub fn run(
             affected
                 .par_iter()
                 .filter_map(|&n| {
-                    let p = match &sources[n] {
-                        Source::File(i) => {
-                            process(&second, &entries, *i, output, with_fp, opts, &quiet).pop()?
-                        }
-                        Source::Line(i, doc) => {
+                    let p = match sources[n] {
+                        Source::File(i) => process(&ctx2, i, &quiet).pop()?,
+                        Source::Line(i, line, raw) => {
+                            let raw = spill.get(raw).ok()?;
+                            let doc = crate::input::jsonl::parse_doc(
+                                &raw,
+                                line,
+                                opts.html_field.as_deref(),
+                            )
+                            .ok()?;
                             let site = results[n].site.clone();
-                            clean_line(&second, &entries, *i, doc.clone(), &site, with_fp, opts)
+                            let mut p = clean_line(&ctx2, i, &doc, &site).ok()?;
+                            p.source = sources[n];
+                            p
                         }
                         Source::None => return None,
                     };
@@ -504,6 +529,7 @@ pub fn run(
             results[n] = p.entry;
             fps[n] = p.fp;
             deferred[n] = p.deferred;
+            removed[n] = p.removed;
         }
     }
     if opts.dedup == Mode::Off {
@@ -521,6 +547,7 @@ pub fn run(
             DedupInput {
                 fps: &fps,
                 deferred: &deferred,
+                spill: &spill,
                 earlier: &earlier,
             },
             opts,
@@ -541,35 +568,55 @@ pub fn run(
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
     drop(fps);
-    write_deferred(&mut results, &deferred, &sources, output, on_error);
+    write_deferred(
+        &mut results,
+        Deferred {
+            texts: &deferred,
+            sources: &sources,
+            removed: &removed,
+            spill: &spill,
+        },
+        opts,
+        output,
+        on_error,
+    );
 
-    let mut manifest = String::new();
-    for r in &results {
-        manifest.push_str(&r.to_json_line());
-        match r.status {
-            Status::Written => {
-                summary.read += 1;
-                summary.written += usize::from(!r.dropped);
-                summary.empty += usize::from(r.empty);
-                summary.renamed += usize::from(r.renamed);
-                for rec in &r.removed {
-                    *summary.removed_by_stage.entry(rec.stage).or_default() += 1;
+    let names = stages::names();
+    let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
+    write_atomic_with(&manifest_path, |w| {
+        for (r, rem) in results.iter().zip(&removed) {
+            let records = match rem {
+                Some((at, _)) => spill.get_string(*at)?,
+                None => "[]".to_string(),
+            };
+            w.write_all(r.to_json_line_with_removed(&records).as_bytes())?;
+            match r.status {
+                Status::Written => {
+                    summary.read += 1;
+                    summary.written += usize::from(!r.dropped);
+                    summary.empty += usize::from(r.empty);
+                    summary.renamed += usize::from(r.renamed);
+                    for stage in manifest::stages_in(&records) {
+                        if let Some(name) = names.iter().find(|n| **n == stage) {
+                            *summary.removed_by_stage.entry(name).or_default() += 1;
+                        }
+                    }
+                }
+                Status::Skipped => {
+                    *summary
+                        .skipped
+                        .entry(r.reason.clone().unwrap_or_default())
+                        .or_default() += 1;
+                }
+                Status::Failed => {
+                    summary.read += 1;
+                    summary.failed += 1;
                 }
             }
-            Status::Skipped => {
-                *summary
-                    .skipped
-                    .entry(r.reason.clone().unwrap_or_default())
-                    .or_default() += 1;
-            }
-            Status::Failed => {
-                summary.read += 1;
-                summary.failed += 1;
-            }
         }
-    }
-    let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
-    write_atomic(&manifest_path, manifest.as_bytes()).map_err(|e| Error::io(&manifest_path, e))?;
+        Ok(())
+    })
+    .map_err(|e| Error::io(&manifest_path, e))?;
     if let Some(report) = report {
         let path = output.join(REPORT_DIR).join("duplicates.json");
         write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
@@ -709,61 +756,95 @@ pub fn run_stream(
     Ok(summary)
 }
 
-/// Writes the outputs kept for the end: JSON Lines files (one per input
-/// file, documents in input order, dropped duplicates left out), and text
-/// files made from JSON Lines documents.
+/// What was kept aside for writing at the end.
+struct Deferred<'a> {
+    texts: &'a [Option<Ref>],
+    sources: &'a [Source],
+    removed: &'a [Option<(Ref, usize)>],
+    spill: &'a Spill,
+}
+
+/// Writes the outputs kept for the end (JSON Lines, which carry each
+/// document's cluster), one output file at a time.
 fn write_deferred(
     results: &mut [manifest::Entry],
-    deferred: &[Option<String>],
-    sources: &[Source],
+    d: Deferred,
+    opts: &RunOptions,
     output: &Path,
     on_error: &(dyn Fn(&str) + Sync),
 ) {
     use crate::input::jsonl::{render_line, Findings};
-    // The id a canonical key names: a JSON Lines document's id, else its path.
+    // The id a canonical key names: a JSON Lines document's id, else its
+    // path. Only canonical members are asked for.
+    let wanted: std::collections::HashSet<&str> = results
+        .iter()
+        .filter_map(|e| e.canonical.as_deref())
+        .collect();
     let id_of: std::collections::HashMap<String, String> = results
         .iter()
-        .map(|e| (e.key(), e.id.clone().unwrap_or_else(|| e.input.clone())))
+        .map(|e| (e.key(), e))
+        .filter(|(k, _)| wanted.contains(k.as_str()))
+        .map(|(k, e)| (k, e.id.clone().unwrap_or_else(|| e.input.clone())))
         .collect();
     let mut files: std::collections::BTreeMap<String, Vec<usize>> =
         std::collections::BTreeMap::new();
-    for (n, d) in deferred.iter().enumerate() {
-        if d.is_some() {
+    for (n, t) in d.texts.iter().enumerate() {
+        if t.is_some() {
             if let Some(out) = &results[n].output {
                 files.entry(out.clone()).or_default().push(n);
             }
         }
     }
+    let text_of = |n: usize| -> std::io::Result<String> {
+        match d.texts[n] {
+            Some(r) => d.spill.get_string(r),
+            None => Ok(String::new()),
+        }
+    };
     for (out, docs) in files {
         let path = output.join(&out);
         let result = if out.ends_with(".jsonl") {
-            let mut s = String::new();
-            for &n in &docs {
+            let render = |n: usize| -> std::io::Result<String> {
                 let e = &results[n];
                 let findings = Findings {
                     title: e.title.clone(),
                     author: e.author.clone(),
                     date: e.date.clone(),
                     source: e.source.clone(),
-                    removed: e.removed.len(),
+                    removed: d.removed[n].map_or(0, |(_, k)| k),
                     simhash: e.simhash.clone(),
                     cluster: e.cluster,
                     canonical: e.canonical.as_ref().and_then(|k| id_of.get(k).cloned()),
                 };
-                let text = deferred[n].as_deref().unwrap_or("");
-                let line = match &sources[n] {
-                    Source::Line(_, doc) => render_line(&doc.value, text, &findings),
+                let text = text_of(n)?;
+                Ok(match d.sources[n] {
+                    Source::Line(_, line, raw) => {
+                        let raw = d.spill.get(raw)?;
+                        let doc =
+                            crate::input::jsonl::parse_doc(&raw, line, opts.html_field.as_deref())
+                                .map_err(|b| std::io::Error::other(b.message))?;
+                        render_line(&doc.value, &text, &findings)
+                    }
                     _ => {
                         let mut m = serde_json::Map::new();
                         m.insert("id".into(), serde_json::Value::String(e.input.clone()));
-                        render_line(&m, text, &findings)
+                        render_line(&m, &text, &findings)
                     }
-                };
-                s.push_str(&line);
-            }
-            write_atomic(&path, s.as_bytes())
+                })
+            };
+            // Rendered a chunk at a time in parallel, written in order.
+            write_atomic_with(&path, |w| {
+                for chunk in docs.chunks(JSONL_CHUNK) {
+                    let lines: Vec<std::io::Result<String>> =
+                        chunk.par_iter().map(|&n| render(n)).collect();
+                    for line in lines {
+                        w.write_all(line?.as_bytes())?;
+                    }
+                }
+                Ok(())
+            })
         } else {
-            write_atomic(&path, deferred[docs[0]].as_deref().unwrap_or("").as_bytes())
+            text_of(docs[0]).and_then(|t| write_atomic(&path, t.as_bytes()))
         };
         if let Err(err) = result {
             on_error(&format!("cannot write {}: {err}", path.display()));
@@ -791,7 +872,8 @@ enum Owner {
 /// fingerprint and deferred text, and the documents of earlier runs.
 struct DedupInput<'a> {
     fps: &'a [Option<Fingerprint>],
-    deferred: &'a [Option<String>],
+    deferred: &'a [Option<Ref>],
+    spill: &'a Spill,
     earlier: &'a [Stored],
 }
 
@@ -809,6 +891,7 @@ fn dedup(
     let DedupInput {
         fps,
         deferred,
+        spill,
         earlier,
     } = input;
     let keys: Vec<String> = results.iter().map(manifest::Entry::key).collect();
@@ -894,8 +977,8 @@ fn dedup(
         .collect();
     let read = |key: &str| {
         let n = *by_key.get(key)?;
-        match &deferred[n] {
-            Some(t) => Some(t.clone()),
+        match deferred[n] {
+            Some(t) => spill.get_string(t).ok(),
             None => std::fs::read_to_string(output.join(results[n].output.as_deref()?)).ok(),
         }
     };
@@ -1017,17 +1100,22 @@ struct Processed {
     /// How to clean this document again (second pass).
     source: Source,
     /// The cleaned text, when it is written at the end rather than at once
-    /// (documents of JSON Lines input, and any output in JSON Lines).
-    deferred: Option<String>,
+    /// (documents of JSON Lines input, and any output in JSON Lines): in
+    /// the run's spill file.
+    deferred: Option<Ref>,
+    /// The removal records, as the manifest's JSON array, in the spill
+    /// file (the entry's own list is left empty), and how many.
+    removed: Option<(Ref, usize)>,
 }
 
 /// Where a document came from.
-#[derive(Clone)]
+#[derive(Clone, Copy)]
 enum Source {
     /// A file: index into the walked entries.
     File(usize),
-    /// A line of a JSON Lines file (index into the walked entries).
-    Line(usize, std::sync::Arc<crate::input::jsonl::JsonlDoc>),
+    /// A line of a JSON Lines file (index into the walked entries, line
+    /// number, the raw line in the spill file).
+    Line(usize, usize, Ref),
     /// Nothing to redo (skipped or failed).
     None,
 }
@@ -1055,15 +1143,14 @@ pub enum Format {
 /// Reads and cleans one walked entry: one document for a file, one per
 /// line for JSON Lines. Text output of a file is written at once; the
 /// rest is written after clustering.
-fn process(
-    cleaner: &Cleaner,
-    entries: &[Entry],
-    n: usize,
-    output: &Path,
-    with_fp: bool,
-    opts: &RunOptions,
-    on_error: &(dyn Fn(&str) + Sync),
-) -> Vec<Processed> {
+fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Processed> {
+    let Ctx {
+        cleaner,
+        entries,
+        output,
+        opts,
+        ..
+    } = *ctx;
     let e = &entries[n];
     let input = rel_string(&e.rel);
     let lone = |entry: manifest::Entry| {
@@ -1073,6 +1160,7 @@ fn process(
             lines: Vec::new(),
             source: Source::None,
             deferred: None,
+            removed: None,
         }]
     };
     let skipped = |why: &str, bytes_in: u64| {
@@ -1103,6 +1191,10 @@ fn process(
         return skipped("run interrupted", 0);
     }
     let max = opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
+    let site = site_of(&e.rel);
+    if let Kind::Jsonl { gz } = e.kind {
+        return process_jsonl(ctx, n, gz, &input, &site, on_error);
+    }
     if let Ok(meta) = std::fs::metadata(&e.path) {
         if meta.len() > max {
             return fail(
@@ -1119,37 +1211,6 @@ fn process(
         Err(err) => return fail(format!("cannot read: {err}"), 0),
     };
     let bytes_in = bytes.len() as u64;
-    let site = site_of(&e.rel);
-    if let Kind::Jsonl { gz } = e.kind {
-        let (docs, bad) = match crate::input::jsonl::read(&bytes, gz, opts.html_field.as_deref()) {
-            Ok(r) => r,
-            Err(err) => return fail(format!("cannot read JSON Lines: {err}"), bytes_in),
-        };
-        drop(bytes);
-        let mut out = Vec::with_capacity(docs.len() + bad.len());
-        for b in bad {
-            on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
-            let mut entry =
-                manifest::Entry::not_written(input.clone(), Status::Failed, b.message, 0);
-            entry.line = Some(b.line);
-            out.push(Processed {
-                entry,
-                fp: None,
-                lines: Vec::new(),
-                source: Source::None,
-                deferred: None,
-            });
-        }
-        // The documents of one file are cleaned in parallel too (a single
-        // large file is the common case); the order is restored below.
-        out.par_extend(docs.into_par_iter().map(|doc| {
-            let doc = std::sync::Arc::new(doc);
-            let site = doc.host().unwrap_or_else(|| site.clone());
-            clean_line(cleaner, entries, n, doc, &site, with_fp, opts)
-        }));
-        out.sort_by_key(|p| p.entry.line);
-        return out;
-    }
     let cleaned = match clean_bytes(cleaner, &bytes, e.kind == Kind::Html, Some(&site)) {
         Ok(c) => c,
         Err(DecodeError::Binary) => {
@@ -1188,36 +1249,150 @@ fn process(
             );
         }
     }
-    let deferred = as_jsonl.then(|| text.clone());
-    let mut p = finish(
+    let deferred = if as_jsonl {
+        match ctx.spill.put(text.as_bytes()) {
+            Ok(r) => Some(r),
+            Err(err) => return fail(format!("cannot keep the cleaned text: {err}"), bytes_in),
+        }
+    } else {
+        None
+    };
+    let mut p = match finish(
+        ctx,
         cleaned,
         text,
-        input,
+        input.clone(),
         rel_string(&out_rel),
         bytes_in,
         e.renamed,
-        with_fp,
-    );
+    ) {
+        Ok(p) => p,
+        Err(err) => return fail(format!("cannot keep the removal records: {err}"), bytes_in),
+    };
     p.entry.site = site;
     p.source = Source::File(n);
     p.deferred = deferred;
     vec![p]
 }
 
+/// JSON Lines documents are read and cleaned this many at a time: the
+/// file streams through, whatever its size.
+const JSONL_CHUNK: usize = 1024;
+
+/// Reads a JSON Lines file line by line and cleans its documents, a chunk
+/// at a time in parallel. Bad lines are reported as FILE:LINE and skipped.
+fn process_jsonl(
+    ctx: &Ctx,
+    n: usize,
+    gz: bool,
+    input: &str,
+    site: &str,
+    on_error: &(dyn Fn(&str) + Sync),
+) -> Vec<Processed> {
+    use crate::input::jsonl::{LineReader, ReadLine};
+    let e = &ctx.entries[n];
+    let max = ctx.opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
+    let failed = |line: Option<usize>, msg: String| {
+        let mut entry = manifest::Entry::not_written(input.to_string(), Status::Failed, msg, 0);
+        entry.line = line;
+        Processed {
+            entry,
+            fp: None,
+            lines: Vec::new(),
+            source: Source::None,
+            deferred: None,
+            removed: None,
+        }
+    };
+    let mut reader = match LineReader::open(&e.path, gz, max) {
+        Ok(r) => r,
+        Err(err) => {
+            on_error(&format!("{}: cannot read: {err}", e.path.display()));
+            return vec![failed(None, format!("cannot read: {err}"))];
+        }
+    };
+    let mut out = Vec::new();
+    loop {
+        let mut chunk = Vec::with_capacity(JSONL_CHUNK);
+        let mut error = None;
+        while chunk.len() < JSONL_CHUNK {
+            match reader.next_line() {
+                Ok(Some(l)) => chunk.push(l),
+                Ok(None) => break,
+                Err(err) => {
+                    error = Some(err);
+                    break;
+                }
+            }
+        }
+        let done = chunk.len() < JSONL_CHUNK;
+        out.par_extend(chunk.into_par_iter().map(|l| match l {
+            ReadLine::TooLong { line, bytes } => {
+                let msg = format!("line too long: over {bytes} bytes (see --max-bytes)");
+                on_error(&format!("{}:{line}: {msg}", e.path.display()));
+                failed(Some(line), msg)
+            }
+            ReadLine::Line { line, raw } => {
+                match crate::input::jsonl::parse_doc(&raw, line, ctx.opts.html_field.as_deref()) {
+                    Ok(doc) => {
+                        let site = doc.host().unwrap_or_else(|| site.to_string());
+                        let raw_ref = match ctx.spill.put(&raw) {
+                            Ok(r) => r,
+                            Err(err) => {
+                                let msg = format!("cannot keep the document: {err}");
+                                on_error(&format!("{}:{line}: {msg}", e.path.display()));
+                                return failed(Some(line), msg);
+                            }
+                        };
+                        match clean_line(ctx, n, &doc, &site) {
+                            Ok(mut p) => {
+                                p.source = Source::Line(n, line, raw_ref);
+                                p
+                            }
+                            Err(err) => {
+                                let msg = format!("cannot keep the cleaned text: {err}");
+                                on_error(&format!("{}:{line}: {msg}", e.path.display()));
+                                failed(Some(line), msg)
+                            }
+                        }
+                    }
+                    Err(b) => {
+                        on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
+                        failed(Some(b.line), b.message)
+                    }
+                }
+            }
+        }));
+        if let Some(err) = error {
+            let msg = format!("cannot read JSON Lines: {err}");
+            on_error(&format!("{}: {msg}", e.path.display()));
+            out.push(failed(None, msg));
+            break;
+        }
+        if done || interrupted(ctx.opts) {
+            break;
+        }
+    }
+    out
+}
+
+fn interrupted(opts: &RunOptions) -> bool {
+    opts.interrupt
+        .as_ref()
+        .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+}
+
 /// Cleans one JSON Lines document.
 fn clean_line(
-    cleaner: &Cleaner,
-    entries: &[Entry],
+    ctx: &Ctx,
     n: usize,
-    doc: std::sync::Arc<crate::input::jsonl::JsonlDoc>,
+    doc: &crate::input::jsonl::JsonlDoc,
     site: &str,
-    with_fp: bool,
-    opts: &RunOptions,
-) -> Processed {
-    let e = &entries[n];
-    let cleaned = clean_str(cleaner, &doc.text, doc.html, Some(site), "UTF-8", false);
+) -> std::io::Result<Processed> {
+    let e = &ctx.entries[n];
+    let cleaned = clean_str(ctx.cleaner, &doc.text, doc.html, Some(site), "UTF-8", false);
     let text = cleaned.doc.render();
-    let out_rel = match opts.format {
+    let out_rel = match ctx.opts.format {
         Format::Text => {
             let stem = jsonl_stem(&e.rel);
             stem.join(format!("{:06}.txt", doc.line))
@@ -1225,21 +1400,21 @@ fn clean_line(
         _ => jsonl_stem(&e.rel).with_extension("jsonl"),
     };
     let bytes_in = doc.text.len() as u64;
+    let deferred = ctx.spill.put(text.as_bytes())?;
     let mut p = finish(
+        ctx,
         cleaned,
-        text.clone(),
+        text,
         rel_string(&e.rel),
         rel_string(&out_rel),
         bytes_in,
         false,
-        with_fp,
-    );
+    )?;
     p.entry.id = doc.id.clone();
     p.entry.line = Some(doc.line);
     p.entry.site = site.to_string();
-    p.deferred = Some(text);
-    p.source = Source::Line(n, doc);
-    p
+    p.deferred = Some(deferred);
+    Ok(p)
 }
 
 /// "a/b.jsonl.gz" -> "a/b" (the name without its JSON Lines extensions).
@@ -1254,23 +1429,25 @@ fn jsonl_stem(rel: &Path) -> PathBuf {
 /// The manifest entry, fingerprint and residue candidates of a cleaned
 /// document.
 fn finish(
+    ctx: &Ctx,
     cleaned: Cleaned,
     text: String,
     input: String,
     output: String,
     bytes_in: u64,
     renamed: bool,
-    with_fp: bool,
-) -> Processed {
+) -> std::io::Result<Processed> {
     let Cleaned {
         doc,
         encoding,
         replaced,
         html,
     } = cleaned;
-    let fp = with_fp.then(|| fingerprint(&doc.body_text()));
+    let fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
     let lines = crate::corpus::candidates(&doc);
-    let removed = doc.records_by_line().into_iter().cloned().collect();
+    let records = doc.records_by_line();
+    let removed_json = serde_json::to_vec(&records).map_err(std::io::Error::other)?;
+    let removed = Some((ctx.spill.put(&removed_json)?, records.len()));
     let entry = manifest::Entry {
         input,
         id: None,
@@ -1298,15 +1475,27 @@ fn finish(
         cluster: None,
         canonical: None,
         dropped: false,
-        removed,
+        removed: Vec::new(),
     };
-    Processed {
+    Ok(Processed {
         entry,
         fp,
         lines,
         source: Source::None,
         deferred: None,
-    }
+        removed,
+    })
+}
+
+/// What every document of a pass shares.
+#[derive(Clone, Copy)]
+struct Ctx<'a> {
+    cleaner: &'a Cleaner,
+    entries: &'a [Entry],
+    output: &'a Path,
+    with_fp: bool,
+    opts: &'a RunOptions,
+    spill: &'a Spill,
 }
 
 #[cfg(test)]

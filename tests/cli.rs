@@ -1024,6 +1024,38 @@ fn jsonl_bad_lines_are_reported_and_the_rest_goes_on() {
     assert_eq!(ids, ["d00000", "d00001", "d00002", "last"]);
 }
 
+/// JSON Lines files stream through line by line: --max-bytes bounds a
+/// line, not the file, and a line over it is reported and skipped.
+#[test]
+fn jsonl_streams_and_max_bytes_bounds_each_line() {
+    let (_tmp, inp, out) = scratch();
+    let mut src = jsonl_corpus(3);
+    let long = format!(
+        "{{\"id\": \"long\", \"text\": \"{}\"}}\n",
+        "word ".repeat(2000)
+    );
+    src.push_str(&long);
+    src.push_str(&jsonl_corpus(1).replace("d00000", "last"));
+    assert!(src.len() > 9_000);
+    write(&inp, "c.jsonl", src.as_bytes());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .args(["--max-bytes", "5000"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("c.jsonl:4: line too long"));
+    let ids: Vec<String> = read_jsonl(&out.join("c.jsonl"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["d00000", "d00001", "d00002", "last"]);
+    let m = manifest(&out);
+    let failed: Vec<_> = m.iter().filter(|e| e["status"] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["line"], 4);
+}
+
 #[test]
 fn jsonl_duplicates_carry_cluster_and_canonical_id() {
     let (_tmp, inp, out) = scratch();

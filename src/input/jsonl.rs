@@ -52,6 +52,100 @@ pub struct BadLine {
     pub message: String,
 }
 
+/// One line read from a JSON Lines file.
+#[derive(Debug, PartialEq)]
+pub enum ReadLine {
+    /// A non-blank line (1-based number), without its line ending.
+    Line { line: usize, raw: Vec<u8> },
+    /// A line longer than the limit: skipped without being held.
+    TooLong { line: usize, bytes: u64 },
+}
+
+/// Reads a JSON Lines file (gzip-compressed or not) one line at a time,
+/// holding at most one line, of at most `max` bytes, in memory.
+pub struct LineReader {
+    inner: Box<dyn std::io::BufRead + Send>,
+    line: usize,
+    max: u64,
+}
+
+impl LineReader {
+    pub fn open(path: &std::path::Path, gz: bool, max: u64) -> std::io::Result<LineReader> {
+        let f = std::fs::File::open(path)?;
+        Ok(Self::new(f, gz, max))
+    }
+
+    pub fn new(r: impl Read + Send + 'static, gz: bool, max: u64) -> LineReader {
+        let inner: Box<dyn std::io::BufRead + Send> = if gz {
+            Box::new(std::io::BufReader::with_capacity(
+                1 << 16,
+                flate2::read::MultiGzDecoder::new(std::io::BufReader::new(r)),
+            ))
+        } else {
+            Box::new(std::io::BufReader::with_capacity(1 << 16, r))
+        };
+        LineReader {
+            inner,
+            line: 0,
+            max,
+        }
+    }
+
+    /// The next non-blank line, or None at the end.
+    pub fn next_line(&mut self) -> std::io::Result<Option<ReadLine>> {
+        use std::io::BufRead;
+        loop {
+            let mut raw = Vec::new();
+            let n = (&mut self.inner)
+                .take(self.max.saturating_add(1))
+                .read_until(b'\n', &mut raw)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            if raw.last() != Some(&b'\n') && raw.len() as u64 > self.max {
+                // Skip the rest of the line without holding it.
+                let mut bytes = raw.len() as u64;
+                loop {
+                    let buf = self.inner.fill_buf()?;
+                    if buf.is_empty() {
+                        break;
+                    }
+                    match memchr::memchr(b'\n', buf) {
+                        Some(p) => {
+                            bytes += p as u64;
+                            self.inner.consume(p + 1);
+                            break;
+                        }
+                        None => {
+                            let l = buf.len();
+                            bytes += l as u64;
+                            self.inner.consume(l);
+                        }
+                    }
+                }
+                return Ok(Some(ReadLine::TooLong {
+                    line: self.line,
+                    bytes,
+                }));
+            }
+            if raw.last() == Some(&b'\n') {
+                raw.pop();
+            }
+            if raw.last() == Some(&b'\r') {
+                raw.pop();
+            }
+            if raw.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Some(ReadLine::Line {
+                line: self.line,
+                raw,
+            }));
+        }
+    }
+}
+
 /// Reads the file's bytes (gunzipped when `gz`). A line that is not a JSON
 /// object with a text field is a [`BadLine`]; the others go on.
 pub fn read(
@@ -228,5 +322,42 @@ mod tests {
         assert_eq!(v["metadata"]["url"], "u");
         assert_eq!(v["metadata"]["newsclean"]["title"], "T");
         assert_eq!(v["metadata"]["newsclean"]["removed"], 2);
+    }
+
+    #[test]
+    fn line_reader_streams_lines_and_skips_long_ones() {
+        let src = b"{\"text\": \"a\"}\r\n\n   \n{\"text\": \"0123456789012345678901234567890\"}\n{\"text\": \"b\"}";
+        let mut r = LineReader::new(&src[..], false, 20);
+        let mut got = Vec::new();
+        while let Some(l) = r.next_line().unwrap() {
+            got.push(l);
+        }
+        assert_eq!(
+            got,
+            [
+                ReadLine::Line {
+                    line: 1,
+                    raw: b"{\"text\": \"a\"}".to_vec()
+                },
+                ReadLine::TooLong { line: 4, bytes: 43 },
+                ReadLine::Line {
+                    line: 5,
+                    raw: b"{\"text\": \"b\"}".to_vec()
+                },
+            ]
+        );
+        // gzip, two members
+        let mut gz = Vec::new();
+        for part in [&b"{\"text\": \"x\"}\n"[..], b"{\"text\": \"y\"}\n"] {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut e, part).unwrap();
+            gz.extend(e.finish().unwrap());
+        }
+        let mut r = LineReader::new(std::io::Cursor::new(gz), true, 1000);
+        let mut n = 0;
+        while let Some(ReadLine::Line { .. }) = r.next_line().unwrap() {
+            n += 1;
+        }
+        assert_eq!(n, 2);
     }
 }
