@@ -155,6 +155,14 @@ impl Table {
         self.by_site.is_empty() && self.everywhere.is_empty()
     }
 
+    /// Does the table remove the line of this hash ([`line_hash`]) on
+    /// this site?
+    pub fn holds(&self, site: Option<&str>, h: u64) -> bool {
+        site.and_then(|s| self.by_site.get(s))
+            .is_some_and(|m| m.contains_key(&h))
+            || self.everywhere.contains_key(&h)
+    }
+
     /// Why the line should go on this site, if it should.
     pub fn reason(&self, site: Option<&str>, text: &str) -> Option<String> {
         let h = line_hash(text);
@@ -207,13 +215,20 @@ pub struct DocLines {
     pub site: String,
     /// Story id: its near-duplicate cluster, or the document itself.
     pub story: u32,
-    pub lines: Vec<(u64, u8, String)>,
+    /// Candidate lines: (line hash, zone bits). Their texts are asked for
+    /// only for the lines learned (a run keeps them on disk).
+    pub lines: Vec<(u64, u8)>,
 }
 
 /// Counts candidate lines across documents and learns the boilerplate.
-/// Returns the table and the learned lines (sorted by site, then by
-/// documents, most first), for the report.
-pub fn learn(docs: &[DocLines], params: LearnParams) -> (Table, Vec<Learned>) {
+/// `text_of(doc, hash)` gives the text of a candidate line of a document
+/// (an index into `docs`). Returns the table and the learned lines (sorted
+/// by site, then by documents, most first), for the report.
+pub fn learn(
+    docs: &[DocLines],
+    params: LearnParams,
+    text_of: &dyn Fn(usize, u64) -> Option<String>,
+) -> (Table, Vec<Learned>) {
     // site ids and document counts
     let mut sites: BTreeMap<&str, (u32, usize)> = BTreeMap::new();
     for d in docs {
@@ -221,14 +236,13 @@ pub fn learn(docs: &[DocLines], params: LearnParams) -> (Table, Vec<Learned>) {
         sites.entry(d.site.as_str()).or_insert((n, 0)).1 += 1;
     }
     let site_name: HashMap<u32, &str> = sites.iter().map(|(k, v)| (v.0, *k)).collect();
-    // (hash, site, story, zone) tuples, sorted: distinct counts by scanning
-    let mut tuples: Vec<(u64, u32, u32, u8)> = Vec::new();
-    let mut texts: HashMap<u64, &str> = HashMap::new();
-    for d in docs {
+    // (hash, site, story, zone, document) tuples, sorted: distinct counts
+    // by scanning
+    let mut tuples: Vec<(u64, u32, u32, u8, u32)> = Vec::new();
+    for (n, d) in docs.iter().enumerate() {
         let site = sites[d.site.as_str()].0;
-        for (h, z, t) in &d.lines {
-            tuples.push((*h, site, d.story, *z));
-            texts.entry(*h).or_insert(t.as_str());
+        for &(h, z) in &d.lines {
+            tuples.push((h, site, d.story, z, n as u32));
         }
     }
     tuples.sort_unstable();
@@ -260,7 +274,7 @@ pub fn learn(docs: &[DocLines], params: LearnParams) -> (Table, Vec<Learned>) {
                 .insert(h, (docs_n, stories));
             learned.push(Learned {
                 site: name.to_string(),
-                text: texts[&h].to_string(),
+                text: text_of(tuples[i].4 as usize, h).unwrap_or_default(),
                 docs: docs_n,
                 stories,
                 site_docs,
@@ -309,11 +323,21 @@ mod tests {
         DocLines {
             site: site.into(),
             story,
-            lines: lines
-                .iter()
-                .map(|(t, z)| (line_hash(t), *z, t.to_string()))
-                .collect(),
+            lines: lines.iter().map(|(t, z)| (line_hash(t), *z)).collect(),
         }
+    }
+
+    /// The texts of the tests' lines, by hash.
+    fn texts(h: u64) -> Option<String> {
+        [
+            "Sign up for the Valley Briefing every morning",
+            "\u{2013} Talks resume \u{2013}",
+            "He did not elaborate",
+            "x",
+        ]
+        .into_iter()
+        .find(|t| line_hash(t) == h)
+        .map(str::to_string)
     }
 
     #[test]
@@ -335,7 +359,7 @@ mod tests {
             ));
             let _ = n;
         }
-        let (table, learned) = learn(&docs, LearnParams::default());
+        let (table, learned) = learn(&docs, LearnParams::default(), &|_, h| texts(h));
         assert_eq!(learned.len(), 1, "{learned:?}");
         assert_eq!(learned[0].stories, 20);
         assert!(table
@@ -366,7 +390,7 @@ mod tests {
             };
             docs.push(doc("big", n, &[(line, ZONE_TAIL)]));
         }
-        let (_, learned) = learn(&docs, LearnParams::default());
+        let (_, learned) = learn(&docs, LearnParams::default(), &|_, h| texts(h));
         // "x" is in 95% of pages; "He did not elaborate" in 5%: only "x" goes.
         assert_eq!(
             learned.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::dedup::cluster::{cluster, Item, Params};
+use crate::dedup::cluster::{cluster_with, Item, Params};
 use crate::dedup::fingerprint::{fingerprint, Fingerprint};
 use crate::dedup::store::{self, Stored};
 use crate::dedup::Mode;
@@ -456,6 +456,8 @@ pub fn run(
     let mut sources = Vec::with_capacity(processed.len());
     let mut deferred = Vec::with_capacity(processed.len());
     let mut removed = Vec::with_capacity(processed.len());
+    let mut shingles = Vec::with_capacity(processed.len());
+    let mut line_texts = Vec::with_capacity(processed.len());
     for p in processed {
         results.push(p.entry);
         fps.push(p.fp);
@@ -463,6 +465,8 @@ pub fn run(
         sources.push(p.source);
         deferred.push(p.deferred);
         removed.push(p.removed);
+        shingles.push(p.shingles);
+        line_texts.push(p.line_texts);
     }
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.
@@ -472,7 +476,25 @@ pub fn run(
         table.load_lines(&src, &path.display().to_string());
     }
     if learn_corpus {
-        let learned = learn_residue(&results, &fps, &mut lines, opts, &mut table);
+        let load = |n: usize| load_shingles(&spill, shingles[n]);
+        let text_of = |n: usize, h: u64| {
+            let texts = spill.get_string(line_texts[n]?).ok()?;
+            texts
+                .split('\n')
+                .find(|t| crate::corpus::line_hash(t) == h)
+                .map(str::to_string)
+        };
+        let learned = learn_residue(
+            &results,
+            Learning {
+                fps: &fps,
+                load: &load,
+                lines: &mut lines,
+                text_of: &text_of,
+            },
+            opts,
+            &mut table,
+        );
         summary.learned = learned.len();
         if let Some(path) = &opts.learned_residue {
             let text = crate::corpus::render_learned(&learned, opts.corpus);
@@ -489,9 +511,7 @@ pub fn run(
         let affected: Vec<usize> = (0..results.len())
             .filter(|&n| {
                 let site = &results[n].site;
-                lines[n]
-                    .iter()
-                    .any(|(_, _, t)| table.reason(Some(site), t).is_some())
+                lines[n].iter().any(|&(h, _)| table.holds(Some(site), h))
             })
             .collect();
         // Messages about a file were given in the first pass.
@@ -530,6 +550,7 @@ pub fn run(
             fps[n] = p.fp;
             deferred[n] = p.deferred;
             removed[n] = p.removed;
+            shingles[n] = p.shingles;
         }
     }
     if opts.dedup == Mode::Off {
@@ -547,6 +568,7 @@ pub fn run(
             DedupInput {
                 fps: &fps,
                 deferred: &deferred,
+                shingles: &shingles,
                 spill: &spill,
                 earlier: &earlier,
             },
@@ -873,6 +895,7 @@ enum Owner {
 struct DedupInput<'a> {
     fps: &'a [Option<Fingerprint>],
     deferred: &'a [Option<Ref>],
+    shingles: &'a [Option<Ref>],
     spill: &'a Spill,
     earlier: &'a [Stored],
 }
@@ -891,6 +914,7 @@ fn dedup(
     let DedupInput {
         fps,
         deferred,
+        shingles,
         spill,
         earlier,
     } = input;
@@ -908,7 +932,11 @@ fn dedup(
         Owner::Current(n) => keys[n].clone(),
         Owner::Earlier(n) => earlier[n].input.clone(),
     };
-    let clusters: Vec<_> = cluster(&items, opts.params)
+    let load = |i: usize| match owners[i] {
+        Owner::Current(n) => std::borrow::Cow::Owned(load_shingles(spill, shingles[n])),
+        Owner::Earlier(n) => std::borrow::Cow::Borrowed(&earlier[n].fp.shingles[..]),
+    };
+    let clusters: Vec<_> = cluster_with(&items, opts.params, &load)
         .into_iter()
         .filter(|c| {
             c.members
@@ -1034,14 +1062,30 @@ fn cluster_items<'a>(
 /// Learns the residue of each site from the first pass: stories are the
 /// near-duplicate clusters (a document in none is its own story). Adds the
 /// learned lines to `table` and returns them for the report.
+/// What residue learning reads of the first pass.
+struct Learning<'a> {
+    fps: &'a [Option<Fingerprint>],
+    /// The full shingle set of a document.
+    load: &'a (dyn Fn(usize) -> Vec<u32> + Sync),
+    /// Candidate lines (hash, zone) of each document.
+    lines: &'a mut [Vec<(u64, u8)>],
+    /// The text of a document's candidate line, by hash.
+    text_of: &'a dyn Fn(usize, u64) -> Option<String>,
+}
+
 fn learn_residue(
     results: &[manifest::Entry],
-    fps: &[Option<Fingerprint>],
-    lines: &mut [Vec<(u64, u8, String)>],
+    l: Learning,
     opts: &RunOptions,
     table: &mut crate::corpus::Table,
 ) -> Vec<crate::corpus::Learned> {
     use crate::corpus::DocLines;
+    let Learning {
+        fps,
+        load,
+        lines,
+        text_of,
+    } = l;
     let keys: Vec<String> = results.iter().map(manifest::Entry::key).collect();
     let (owners, items) = cluster_items(&keys, fps);
     // A document in no cluster is its own story, but documents with the same
@@ -1055,22 +1099,27 @@ fn learn_residue(
             None => n as u32 + 1_000_000_000,
         })
         .collect();
-    for (c, cl) in cluster(&items, opts.params).iter().enumerate() {
+    let clusters = cluster_with(&items, opts.params, &|i| {
+        std::borrow::Cow::Owned(load(owners[i]))
+    });
+    for (c, cl) in clusters.iter().enumerate() {
         for m in &cl.members {
             story[owners[m.item]] = c as u32;
         }
     }
-    let docs: Vec<DocLines> = results
+    let written: Vec<usize> = (0..results.len())
+        .filter(|&n| results[n].status == Status::Written)
+        .collect();
+    let docs: Vec<DocLines> = written
         .iter()
-        .enumerate()
-        .filter(|(_, e)| e.status == Status::Written)
-        .map(|(n, e)| DocLines {
-            site: e.site.clone(),
+        .map(|&n| DocLines {
+            site: results[n].site.clone(),
             story: story[n],
             lines: std::mem::take(&mut lines[n]),
         })
         .collect();
-    let (learned_table, learned) = crate::corpus::learn(&docs, opts.corpus);
+    let (learned_table, learned) =
+        crate::corpus::learn(&docs, opts.corpus, &|d, h| text_of(written[d], h));
     // Give the lines back: the second pass picks the documents to redo.
     let mut it = docs.into_iter();
     for (n, e) in results.iter().enumerate() {
@@ -1096,7 +1145,10 @@ fn rel_string(p: &Path) -> String {
 struct Processed {
     entry: manifest::Entry,
     fp: Option<Fingerprint>,
-    lines: Vec<(u64, u8, String)>,
+    /// Candidate lines for residue learning: (line hash, zone bits).
+    lines: Vec<(u64, u8)>,
+    /// Their texts, one a line, in the spill file.
+    line_texts: Option<Ref>,
     /// How to clean this document again (second pass).
     source: Source,
     /// The cleaned text, when it is written at the end rather than at once
@@ -1106,6 +1158,29 @@ struct Processed {
     /// The removal records, as the manifest's JSON array, in the spill
     /// file (the entry's own list is left empty), and how many.
     removed: Option<(Ref, usize)>,
+    /// The full shingle set (little-endian u32s) in the spill file; the
+    /// fingerprint itself keeps only what finds candidates.
+    shingles: Option<Ref>,
+}
+
+/// Moves a fingerprint's full shingle set to the spill file.
+fn spill_shingles(spill: &Spill, fp: &mut Fingerprint) -> std::io::Result<Ref> {
+    let bytes: Vec<u8> = fp.shingles.iter().flat_map(|h| h.to_le_bytes()).collect();
+    let r = spill.put(&bytes)?;
+    fp.shingles = Vec::new();
+    Ok(r)
+}
+
+/// A shingle set back from the spill file (empty if it cannot be read:
+/// the pair is then not confirmed).
+fn load_shingles(spill: &Spill, r: Option<Ref>) -> Vec<u32> {
+    r.and_then(|r| spill.get(r).ok())
+        .map(|b| {
+            b.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Where a document came from.
@@ -1161,6 +1236,8 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Process
             source: Source::None,
             deferred: None,
             removed: None,
+            shingles: None,
+            line_texts: None,
         }]
     };
     let skipped = |why: &str, bytes_in: u64| {
@@ -1302,6 +1379,8 @@ fn process_jsonl(
             source: Source::None,
             deferred: None,
             removed: None,
+            shingles: None,
+            line_texts: None,
         }
     };
     let mut reader = match LineReader::open(&e.path, gz, max) {
@@ -1443,8 +1522,15 @@ fn finish(
         replaced,
         html,
     } = cleaned;
-    let fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
-    let lines = crate::corpus::candidates(&doc);
+    let mut fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
+    let shingles = match &mut fp {
+        Some(f) => Some(spill_shingles(ctx.spill, f)?),
+        None => None,
+    };
+    let candidates = crate::corpus::candidates(&doc);
+    let joined: Vec<&str> = candidates.iter().map(|(_, _, t)| t.as_str()).collect();
+    let line_texts = Some(ctx.spill.put(joined.join("\n").as_bytes())?);
+    let lines = candidates.iter().map(|&(h, z, _)| (h, z)).collect();
     let records = doc.records_by_line();
     let removed_json = serde_json::to_vec(&records).map_err(std::io::Error::other)?;
     let removed = Some((ctx.spill.put(&removed_json)?, records.len()));
@@ -1484,6 +1570,8 @@ fn finish(
         source: Source::None,
         deferred: None,
         removed,
+        shingles,
+        line_texts,
     })
 }
 

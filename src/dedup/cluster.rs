@@ -11,9 +11,10 @@
 //! 4. Union-find joins confirmed pairs; the canonical member of a cluster is
 //!    the most complete one (most words; ties by input path).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::fingerprint::{fp_similarity, hamming, Fingerprint};
+use super::fingerprint::{hamming, similarity, Fingerprint};
 use super::index::BlockIndex;
 
 /// Documents with fewer words are never clustered: too little text to tell
@@ -178,20 +179,41 @@ fn most_complete(items: &[Item], group: &[usize]) -> usize {
         .expect("a group has members")
 }
 
+/// Gives an item's full shingle set, for confirmation: a run over many
+/// documents keeps them on disk and loads only the candidates'.
+pub type LoadShingles<'s> = dyn Fn(usize) -> Cow<'s, [u32]> + Sync + 's;
+
+/// Jaccard and containment of two items: on their full shingle sets, or on
+/// their samples when either holds only those (a fingerprint from an index
+/// file).
+fn item_similarity<'s>(items: &[Item], load: &LoadShingles<'s>, a: usize, b: usize) -> (f64, f64) {
+    let (fa, fb) = (items[a].fp, items[b].fp);
+    if fa.sampled || fb.sampled {
+        similarity(&fa.samples, &fb.samples)
+    } else {
+        similarity(&load(a), &load(b))
+    }
+}
+
 /// Splits a connected group into star clusters: every member must match
 /// the canonical itself, not only some other member. Union-find alone
 /// chains: a two-paragraph brief contained both in a story and in another
 /// agency's story quoting those paragraphs would join the two stories.
 /// Members that do not match the canonical form groups of their own, split
 /// again the same way.
-fn stars(items: &[Item], mut group: Vec<usize>, min_similarity: f64) -> Vec<(usize, Vec<usize>)> {
+fn stars<'s>(
+    items: &[Item],
+    load: &LoadShingles<'s>,
+    mut group: Vec<usize>,
+    min_similarity: f64,
+) -> Vec<(usize, Vec<usize>)> {
     let mut out = Vec::new();
     while group.len() >= 2 {
         let canonical = most_complete(items, &group);
         let c = &items[canonical].fp;
         let (members, rest): (Vec<usize>, Vec<usize>) = group.iter().partition(|&&i| {
             i == canonical || c.exact == items[i].fp.exact || {
-                let (_, containment) = fp_similarity(c, items[i].fp);
+                let (_, containment) = item_similarity(items, load, canonical, i);
                 containment >= min_similarity
             }
         });
@@ -205,6 +227,12 @@ fn stars(items: &[Item], mut group: Vec<usize>, min_similarity: f64) -> Vec<(usi
 
 /// Clusters of two or more documents, largest first (then by canonical path).
 pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
+    cluster_with(items, params, &|i| Cow::Borrowed(&items[i].fp.shingles[..]))
+}
+
+/// [`cluster`] with the full shingle sets given by `load` (the items'
+/// own `shingles` are not read).
+pub fn cluster_with<'s>(items: &[Item], params: Params, load: &LoadShingles<'s>) -> Vec<Cluster> {
     let mut uf = UnionFind((0..items.len()).collect());
     let eligible: Vec<usize> = (0..items.len())
         .filter(|&i| items[i].fp.words >= MIN_WORDS)
@@ -227,7 +255,7 @@ pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
         candidates(items, &reps, params)
             .into_par_iter()
             .filter(|&(a, b)| {
-                let (_, containment) = fp_similarity(items[reps[a]].fp, items[reps[b]].fp);
+                let (_, containment) = item_similarity(items, load, reps[a], reps[b]);
                 containment >= params.min_similarity
             })
             .collect()
@@ -244,7 +272,7 @@ pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
     let stars: Vec<(usize, Vec<usize>)> = groups
         .into_values()
         .filter(|g| g.len() >= 2)
-        .flat_map(|g| stars(items, g, params.min_similarity))
+        .flat_map(|g| stars(items, load, g, params.min_similarity))
         .collect();
     let mut clusters: Vec<Cluster> = stars
         .into_iter()
@@ -253,7 +281,11 @@ pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
             let mut members: Vec<Member> = g
                 .iter()
                 .map(|&i| {
-                    let (jaccard, containment) = fp_similarity(c, items[i].fp);
+                    let (jaccard, containment) = if i == canonical {
+                        (1.0, 1.0)
+                    } else {
+                        item_similarity(items, load, canonical, i)
+                    };
                     Member {
                         item: i,
                         distance: hamming(c.full, items[i].fp.full),

@@ -44,10 +44,12 @@ mod tests {
             .map(|n| DocLines {
                 site: "valley".into(),
                 story: n,
-                lines: vec![(crate::corpus::line_hash(footer), ZONE_TAIL, footer.into())],
+                lines: vec![(crate::corpus::line_hash(footer), ZONE_TAIL)],
             })
             .collect();
-        let (table, _) = learn(&docs, LearnParams::default());
+        let (table, _) = learn(&docs, LearnParams::default(), &|_, _| {
+            Some(footer.to_string())
+        });
         let stage = Corpus {
             table: std::sync::Arc::new(table),
         };
