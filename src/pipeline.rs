@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::dedup::cluster::{cluster_with, Item, Params};
+use crate::dedup::cluster::{cluster_with, Item, Params, Sets};
 use crate::dedup::fingerprint::{fingerprint, Fingerprint};
 use crate::dedup::store::{self, Stored};
 use crate::dedup::Mode;
@@ -476,7 +476,6 @@ pub fn run(
         table.load_lines(&src, &path.display().to_string());
     }
     if learn_corpus {
-        let load = |n: usize| load_shingles(&spill, shingles[n]);
         let text_of = |n: usize, h: u64| {
             let texts = spill.get_string(line_texts[n]?).ok()?;
             texts
@@ -488,7 +487,8 @@ pub fn run(
             &results,
             Learning {
                 fps: &fps,
-                load: &load,
+                spill: &spill,
+                sets: &shingles,
                 lines: &mut lines,
                 text_of: &text_of,
             },
@@ -580,13 +580,21 @@ pub fn run(
     });
     if let Some(index) = &opts.index {
         let mut all = earlier;
-        all.extend(results.iter().zip(&fps).filter_map(|(e, fp)| {
-            Some(Stored {
-                input: e.key(),
-                title: e.title.clone(),
-                fp: fp.as_ref()?.to_sampled(),
-            })
-        }));
+        all.extend(
+            results
+                .iter()
+                .zip(&fps)
+                .zip(&shingles)
+                .filter_map(|((e, fp), sets)| {
+                    let mut fp = fp.as_ref()?.to_sampled();
+                    fp.samples = load_u32s(&spill, sets.as_ref()?.samples);
+                    Some(Stored {
+                        input: e.key(),
+                        title: e.title.clone(),
+                        fp,
+                    })
+                }),
+        );
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
     drop(fps);
@@ -895,7 +903,7 @@ enum Owner {
 struct DedupInput<'a> {
     fps: &'a [Option<Fingerprint>],
     deferred: &'a [Option<Ref>],
-    shingles: &'a [Option<Ref>],
+    shingles: &'a [Option<FpRefs>],
     spill: &'a Spill,
     earlier: &'a [Stored],
 }
@@ -932,11 +940,20 @@ fn dedup(
         Owner::Current(n) => keys[n].clone(),
         Owner::Earlier(n) => earlier[n].input.clone(),
     };
-    let load = |i: usize| match owners[i] {
-        Owner::Current(n) => std::borrow::Cow::Owned(load_shingles(spill, shingles[n])),
-        Owner::Earlier(n) => std::borrow::Cow::Borrowed(&earlier[n].fp.shingles[..]),
+    let doc_of: Vec<Option<usize>> = owners
+        .iter()
+        .map(|o| match o {
+            Owner::Current(n) => Some(*n),
+            Owner::Earlier(_) => None,
+        })
+        .collect();
+    let sets = SpillSets {
+        spill,
+        refs: shingles,
+        doc_of: &doc_of,
+        items: &items,
     };
-    let clusters: Vec<_> = cluster_with(&items, opts.params, &load)
+    let clusters: Vec<_> = cluster_with(&items, opts.params, &sets)
         .into_iter()
         .filter(|c| {
             c.members
@@ -1065,8 +1082,9 @@ fn cluster_items<'a>(
 /// What residue learning reads of the first pass.
 struct Learning<'a> {
     fps: &'a [Option<Fingerprint>],
-    /// The full shingle set of a document.
-    load: &'a (dyn Fn(usize) -> Vec<u32> + Sync),
+    spill: &'a Spill,
+    /// Where each document's sets are in the spill file.
+    sets: &'a [Option<FpRefs>],
     /// Candidate lines (hash, zone) of each document.
     lines: &'a mut [Vec<(u64, u8)>],
     /// The text of a document's candidate line, by hash.
@@ -1082,7 +1100,8 @@ fn learn_residue(
     use crate::corpus::DocLines;
     let Learning {
         fps,
-        load,
+        spill,
+        sets,
         lines,
         text_of,
     } = l;
@@ -1099,9 +1118,17 @@ fn learn_residue(
             None => n as u32 + 1_000_000_000,
         })
         .collect();
-    let clusters = cluster_with(&items, opts.params, &|i| {
-        std::borrow::Cow::Owned(load(owners[i]))
-    });
+    let doc_of: Vec<Option<usize>> = owners.iter().map(|&n| Some(n)).collect();
+    let clusters = cluster_with(
+        &items,
+        opts.params,
+        &SpillSets {
+            spill,
+            refs: sets,
+            doc_of: &doc_of,
+            items: &items,
+        },
+    );
     for (c, cl) in clusters.iter().enumerate() {
         for m in &cl.members {
             story[owners[m.item]] = c as u32;
@@ -1158,29 +1185,69 @@ struct Processed {
     /// The removal records, as the manifest's JSON array, in the spill
     /// file (the entry's own list is left empty), and how many.
     removed: Option<(Ref, usize)>,
-    /// The full shingle set (little-endian u32s) in the spill file; the
-    /// fingerprint itself keeps only what finds candidates.
-    shingles: Option<Ref>,
+    /// The fingerprint's shingle set and samples, in the spill file; the
+    /// fingerprint itself keeps its hashes and counts.
+    shingles: Option<FpRefs>,
 }
 
-/// Moves a fingerprint's full shingle set to the spill file.
-fn spill_shingles(spill: &Spill, fp: &mut Fingerprint) -> std::io::Result<Ref> {
-    let bytes: Vec<u8> = fp.shingles.iter().flat_map(|h| h.to_le_bytes()).collect();
-    let r = spill.put(&bytes)?;
+/// Where a fingerprint's sets are in the spill file.
+#[derive(Debug, Clone, Copy)]
+struct FpRefs {
+    shingles: Ref,
+    samples: Ref,
+}
+
+/// Moves a fingerprint's shingle set and samples to the spill file.
+fn spill_sets(spill: &Spill, fp: &mut Fingerprint) -> std::io::Result<FpRefs> {
+    let put = |v: &[u32]| {
+        let bytes: Vec<u8> = v.iter().flat_map(|h| h.to_le_bytes()).collect();
+        spill.put(&bytes)
+    };
+    let r = FpRefs {
+        shingles: put(&fp.shingles)?,
+        samples: put(&fp.samples)?,
+    };
     fp.shingles = Vec::new();
+    fp.samples = Vec::new();
     Ok(r)
 }
 
-/// A shingle set back from the spill file (empty if it cannot be read:
-/// the pair is then not confirmed).
-fn load_shingles(spill: &Spill, r: Option<Ref>) -> Vec<u32> {
-    r.and_then(|r| spill.get(r).ok())
+/// A list of u32s back from the spill file (empty if it cannot be read: a
+/// pair is then not confirmed).
+fn load_u32s(spill: &Spill, r: Ref) -> Vec<u32> {
+    spill
+        .get(r)
         .map(|b| {
             b.chunks_exact(4)
                 .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The sets of clustering items: from the spill file for documents of this
+/// run (`doc_of` maps an item to its document), from the fingerprint for
+/// the others (an index file's, which hold their samples).
+struct SpillSets<'a> {
+    spill: &'a Spill,
+    refs: &'a [Option<FpRefs>],
+    doc_of: &'a [Option<usize>],
+    items: &'a [Item<'a>],
+}
+
+impl Sets for SpillSets<'_> {
+    fn shingles(&self, i: usize) -> std::borrow::Cow<'_, [u32]> {
+        match self.doc_of[i].and_then(|n| self.refs[n]) {
+            Some(r) => std::borrow::Cow::Owned(load_u32s(self.spill, r.shingles)),
+            None => std::borrow::Cow::Borrowed(&self.items[i].fp.shingles),
+        }
+    }
+    fn samples(&self, i: usize) -> std::borrow::Cow<'_, [u32]> {
+        match self.doc_of[i].and_then(|n| self.refs[n]) {
+            Some(r) => std::borrow::Cow::Owned(load_u32s(self.spill, r.samples)),
+            None => std::borrow::Cow::Borrowed(&self.items[i].fp.samples),
+        }
+    }
 }
 
 /// Where a document came from.
@@ -1524,7 +1591,7 @@ fn finish(
     } = cleaned;
     let mut fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
     let shingles = match &mut fp {
-        Some(f) => Some(spill_shingles(ctx.spill, f)?),
+        Some(f) => Some(spill_sets(ctx.spill, f)?),
         None => None,
     };
     let candidates = crate::corpus::candidates(&doc);

@@ -103,33 +103,61 @@ pub const MAX_POSTING: usize = 64;
 pub const SHARED_SAMPLE_SHARE: f64 = 0.25;
 pub const MIN_SHARED_SAMPLES: usize = 3;
 
+/// Documents whose samples go through one counting pass: about 16
+/// million samples, 128 MB of (hash, document) pairs. Larger runs count in
+/// several passes, each over one slice of the hash space.
+pub const PASS_DOCS: usize = 150_000;
+
 /// Candidate pairs from shared winnowed shingles: the same shingles are
 /// sampled in every copy of a passage, so the share of samples two
 /// documents have in common estimates their containment, and a copy both
 /// trimmed and edited, too far in simhash, is still found.
-fn sample_candidates(items: &[Item], reps: &[usize]) -> Vec<(usize, usize)> {
-    let samples: Vec<Vec<u32>> = reps.iter().map(|&i| items[i].fp.samples.clone()).collect();
-    let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (r, s) in samples.iter().enumerate() {
-        for &h in s {
-            postings.entry(h).or_default().push(r as u32);
-        }
-    }
+///
+/// The (hash, document) pairs are sorted and runs of one hash counted;
+/// memory is bounded by counting in passes over slices of the hash space.
+fn sample_candidates(reps: &[usize], sets: &dyn Sets) -> Vec<(usize, usize)> {
+    sample_candidates_in_passes(reps, sets, PASS_DOCS)
+}
+
+fn sample_candidates_in_passes(
+    reps: &[usize],
+    sets: &dyn Sets,
+    pass_docs: usize,
+) -> Vec<(usize, usize)> {
+    let passes = reps.len().div_ceil(pass_docs).max(1) as u32;
+    let mut lens = vec![0u32; reps.len()];
     let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
-    for list in postings
-        .values()
-        .filter(|l| l.len() >= 2 && l.len() <= MAX_POSTING)
-    {
-        for (x, &a) in list.iter().enumerate() {
-            for &b in &list[x + 1..] {
-                *shared.entry((a.min(b), a.max(b))).or_default() += 1;
+    for pass in 0..passes {
+        let mut pairs: Vec<u64> = Vec::new();
+        for (r, &i) in reps.iter().enumerate() {
+            let s = sets.samples(i);
+            if pass == 0 {
+                lens[r] = s.len() as u32;
+            }
+            pairs.extend(
+                s.iter()
+                    .filter(|&&h| h % passes == pass)
+                    .map(|&h| (u64::from(h) << 32) | r as u64),
+            );
+        }
+        pairs.sort_unstable();
+        // Each document's samples are distinct: a run of one hash lists
+        // distinct documents, in increasing order.
+        for run in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
+            if run.len() < 2 || run.len() > MAX_POSTING {
+                continue;
+            }
+            for (x, &a) in run.iter().enumerate() {
+                for &b in &run[x + 1..] {
+                    *shared.entry((a as u32, b as u32)).or_default() += 1;
+                }
             }
         }
     }
     let mut out: Vec<(usize, usize)> = shared
         .into_iter()
         .filter(|&((a, b), n)| {
-            let smaller = samples[a as usize].len().min(samples[b as usize].len());
+            let smaller = lens[a as usize].min(lens[b as usize]) as usize;
             let need =
                 ((smaller as f64 * SHARED_SAMPLE_SHARE).ceil() as usize).max(MIN_SHARED_SAMPLES);
             n as usize >= need
@@ -142,10 +170,15 @@ fn sample_candidates(items: &[Item], reps: &[usize]) -> Vec<(usize, usize)> {
 
 /// Candidate pairs (indexes into `reps`) from both simhashes and from
 /// shared samples.
-fn candidates(items: &[Item], reps: &[usize], params: Params) -> Vec<(usize, usize)> {
+fn candidates(
+    items: &[Item],
+    reps: &[usize],
+    params: Params,
+    sets: &dyn Sets,
+) -> Vec<(usize, usize)> {
     let threshold = params.threshold;
     let mut pairs = if params.sampled_candidates {
-        sample_candidates(items, reps)
+        sample_candidates(reps, sets)
     } else {
         Vec::new()
     };
@@ -179,19 +212,36 @@ fn most_complete(items: &[Item], group: &[usize]) -> usize {
         .expect("a group has members")
 }
 
-/// Gives an item's full shingle set, for confirmation: a run over many
-/// documents keeps them on disk and loads only the candidates'.
-pub type LoadShingles<'s> = dyn Fn(usize) -> Cow<'s, [u32]> + Sync + 's;
+/// The shingle sets of the items: a run over many documents keeps them on
+/// disk, reads the samples to find candidates and the full sets of the
+/// candidates only.
+pub trait Sets: Sync {
+    /// The full shingle set of item `i` (sorted, distinct).
+    fn shingles(&self, i: usize) -> Cow<'_, [u32]>;
+    /// The samples of item `i` (sorted, distinct).
+    fn samples(&self, i: usize) -> Cow<'_, [u32]>;
+}
+
+/// The sets held by the items' fingerprints.
+pub struct InMemory<'a, 'b>(pub &'a [Item<'b>]);
+
+impl Sets for InMemory<'_, '_> {
+    fn shingles(&self, i: usize) -> Cow<'_, [u32]> {
+        Cow::Borrowed(&self.0[i].fp.shingles)
+    }
+    fn samples(&self, i: usize) -> Cow<'_, [u32]> {
+        Cow::Borrowed(&self.0[i].fp.samples)
+    }
+}
 
 /// Jaccard and containment of two items: on their full shingle sets, or on
 /// their samples when either holds only those (a fingerprint from an index
 /// file).
-fn item_similarity<'s>(items: &[Item], load: &LoadShingles<'s>, a: usize, b: usize) -> (f64, f64) {
-    let (fa, fb) = (items[a].fp, items[b].fp);
-    if fa.sampled || fb.sampled {
-        similarity(&fa.samples, &fb.samples)
+fn item_similarity(items: &[Item], sets: &dyn Sets, a: usize, b: usize) -> (f64, f64) {
+    if items[a].fp.sampled || items[b].fp.sampled {
+        similarity(&sets.samples(a), &sets.samples(b))
     } else {
-        similarity(&load(a), &load(b))
+        similarity(&sets.shingles(a), &sets.shingles(b))
     }
 }
 
@@ -201,9 +251,9 @@ fn item_similarity<'s>(items: &[Item], load: &LoadShingles<'s>, a: usize, b: usi
 /// agency's story quoting those paragraphs would join the two stories.
 /// Members that do not match the canonical form groups of their own, split
 /// again the same way.
-fn stars<'s>(
+fn stars(
     items: &[Item],
-    load: &LoadShingles<'s>,
+    load: &dyn Sets,
     mut group: Vec<usize>,
     min_similarity: f64,
 ) -> Vec<(usize, Vec<usize>)> {
@@ -227,12 +277,12 @@ fn stars<'s>(
 
 /// Clusters of two or more documents, largest first (then by canonical path).
 pub fn cluster(items: &[Item], params: Params) -> Vec<Cluster> {
-    cluster_with(items, params, &|i| Cow::Borrowed(&items[i].fp.shingles[..]))
+    cluster_with(items, params, &InMemory(items))
 }
 
-/// [`cluster`] with the full shingle sets given by `load` (the items'
-/// own `shingles` are not read).
-pub fn cluster_with<'s>(items: &[Item], params: Params, load: &LoadShingles<'s>) -> Vec<Cluster> {
+/// [`cluster`] with the shingle sets and samples given by `load` (the
+/// items' own lists are not read).
+pub fn cluster_with(items: &[Item], params: Params, load: &dyn Sets) -> Vec<Cluster> {
     let mut uf = UnionFind((0..items.len()).collect());
     let eligible: Vec<usize> = (0..items.len())
         .filter(|&i| items[i].fp.words >= MIN_WORDS)
@@ -252,7 +302,7 @@ pub fn cluster_with<'s>(items: &[Item], params: Params, load: &LoadShingles<'s>)
     // 2-3. candidates, confirmed
     let confirmed: Vec<(usize, usize)> = {
         use rayon::prelude::*;
-        candidates(items, &reps, params)
+        candidates(items, &reps, params, load)
             .into_par_iter()
             .filter(|&(a, b)| {
                 let (_, containment) = item_similarity(items, load, reps[a], reps[b]);
@@ -377,5 +427,28 @@ mod tests {
         let a = WIRE.join(" ");
         let b = "Marta Ruiz has grown almonds on the same hillside for thirty-one years. This summer, for the first time, she has stopped watering a third of her trees because the board halved her water allocation since April. The well her father dug in the 1970s ran dry two summers ago, and the reservoirs are at a record low, she said.".to_string();
         assert!(run(&[("a.txt", a), ("b.txt", b)], Params::default()).is_empty());
+    }
+
+    /// Counting in several passes over slices of the hash space finds the
+    /// same candidates as one pass.
+    #[test]
+    fn sample_candidates_do_not_depend_on_the_passes() {
+        let mut texts: Vec<String> = Vec::new();
+        for story in 0..12 {
+            let base: Vec<String> = (0..120).map(|w| format!("w{story}x{w}")).collect();
+            for copy in 0..3 {
+                let cut = base.len() - copy * 20;
+                texts.push(base[..cut].join(" "));
+            }
+        }
+        let fps: Vec<Fingerprint> = texts.iter().map(|t| fingerprint(t)).collect();
+        let items: Vec<Item> = fps.iter().map(|fp| Item { path: "x", fp }).collect();
+        let reps: Vec<usize> = (0..items.len()).collect();
+        let one = sample_candidates_in_passes(&reps, &InMemory(&items), usize::MAX);
+        assert_eq!(one.len(), 12 * 3, "{one:?}");
+        for pass_docs in [1, 5, 7] {
+            let many = sample_candidates_in_passes(&reps, &InMemory(&items), pass_docs);
+            assert_eq!(many, one, "{pass_docs} documents a pass");
+        }
     }
 }
