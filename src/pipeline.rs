@@ -438,7 +438,7 @@ pub fn run(
         opts,
         spill: &spill,
     };
-    let processed: Vec<Processed> = pool.install(|| {
+    let mut docs: Vec<Sealed> = pool.install(|| {
         (0..entries.len())
             .into_par_iter()
             .flat_map_iter(|n| {
@@ -450,24 +450,6 @@ pub fn run(
             })
             .collect()
     });
-    let mut results = Vec::with_capacity(processed.len());
-    let mut fps = Vec::with_capacity(processed.len());
-    let mut lines = Vec::with_capacity(processed.len());
-    let mut sources = Vec::with_capacity(processed.len());
-    let mut deferred = Vec::with_capacity(processed.len());
-    let mut removed = Vec::with_capacity(processed.len());
-    let mut shingles = Vec::with_capacity(processed.len());
-    let mut line_texts = Vec::with_capacity(processed.len());
-    for p in processed {
-        results.push(p.entry);
-        fps.push(p.fp);
-        lines.push(p.lines);
-        sources.push(p.source);
-        deferred.push(p.deferred);
-        removed.push(p.removed);
-        shingles.push(p.shingles);
-        line_texts.push(p.line_texts);
-    }
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.
     let mut table = crate::corpus::Table::default();
@@ -476,25 +458,7 @@ pub fn run(
         table.load_lines(&src, &path.display().to_string());
     }
     if learn_corpus {
-        let text_of = |n: usize, h: u64| {
-            let texts = spill.get_string(line_texts[n]?).ok()?;
-            texts
-                .split('\n')
-                .find(|t| crate::corpus::line_hash(t) == h)
-                .map(str::to_string)
-        };
-        let learned = learn_residue(
-            &results,
-            Learning {
-                fps: &fps,
-                spill: &spill,
-                sets: &shingles,
-                lines: &mut lines,
-                text_of: &text_of,
-            },
-            opts,
-            &mut table,
-        );
+        let learned = learn_residue(&docs, &spill, opts, &mut table);
         summary.learned = learned.len();
         if let Some(path) = &opts.learned_residue {
             let text = crate::corpus::render_learned(&learned, opts.corpus);
@@ -508,10 +472,13 @@ pub fn run(
             cleaner: &second,
             ..ctx
         };
-        let affected: Vec<usize> = (0..results.len())
+        let affected: Vec<usize> = (0..docs.len())
             .filter(|&n| {
-                let site = &results[n].site;
-                lines[n].iter().any(|&(h, _)| table.holds(Some(site), h))
+                let site = &*docs[n].rec.site;
+                docs[n]
+                    .lines
+                    .iter()
+                    .any(|&(h, _)| table.holds(Some(site), h))
             })
             .collect();
         // Messages about a file were given in the first pass.
@@ -520,11 +487,12 @@ pub fn run(
                 on_error(msg)
             }
         };
-        let again: Vec<(usize, Processed)> = pool.install(|| {
+        let again: Vec<(usize, Sealed)> = pool.install(|| {
             affected
                 .par_iter()
                 .filter_map(|&n| {
-                    let p = match sources[n] {
+                    let d = &docs[n];
+                    let p = match d.source {
                         Source::File(i) => process(&ctx2, i, &quiet).pop()?,
                         Source::Line(i, line, raw) => {
                             let raw = spill.get(raw).ok()?;
@@ -534,10 +502,9 @@ pub fn run(
                                 opts.html_field.as_deref(),
                             )
                             .ok()?;
-                            let site = results[n].site.clone();
-                            let mut p = clean_line(&ctx2, i, &doc, &site).ok()?;
-                            p.source = sources[n];
-                            p
+                            let mut p = clean_line(&ctx2, i, &doc, &d.rec.site).ok()?;
+                            p.source = d.source;
+                            seal(&ctx2, p)
                         }
                         Source::None => return None,
                     };
@@ -546,32 +513,22 @@ pub fn run(
                 .collect()
         });
         for (n, p) in again {
-            results[n] = p.entry;
-            fps[n] = p.fp;
-            deferred[n] = p.deferred;
-            removed[n] = p.removed;
-            shingles[n] = p.shingles;
+            docs[n] = p;
         }
     }
     if opts.dedup == Mode::Off {
-        fps.iter_mut().for_each(|f| *f = None);
-        results.iter_mut().for_each(|e| e.simhash = None);
+        docs.iter_mut().for_each(|d| d.fp = None);
     }
     // Documents of this run replace their own entries from an earlier run.
-    let current: std::collections::HashSet<String> =
-        results.iter().map(manifest::Entry::key).collect();
-    earlier.retain(|e| !current.contains(&e.input));
+    let current: std::collections::HashSet<&str> = docs.iter().map(|d| &*d.rec.key).collect();
+    earlier.retain(|e| !current.contains(e.input.as_str()));
+    drop(current);
     summary.earlier = earlier.len();
     let report = pool.install(|| {
         dedup(
-            &mut results,
-            DedupInput {
-                fps: &fps,
-                deferred: &deferred,
-                shingles: &shingles,
-                spill: &spill,
-                earlier: &earlier,
-            },
+            &mut docs,
+            &spill,
+            &earlier,
             opts,
             output,
             on_error,
@@ -580,53 +537,34 @@ pub fn run(
     });
     if let Some(index) = &opts.index {
         let mut all = earlier;
-        all.extend(
-            results
-                .iter()
-                .zip(&fps)
-                .zip(&shingles)
-                .filter_map(|((e, fp), sets)| {
-                    let mut fp = fp.as_ref()?.to_sampled();
-                    fp.samples = load_u32s(&spill, sets.as_ref()?.samples);
-                    Some(Stored {
-                        input: e.key(),
-                        title: e.title.clone(),
-                        fp,
-                    })
-                }),
-        );
+        all.extend(docs.iter().filter_map(|d| {
+            let mut fp = d.fp.as_ref()?.to_sampled();
+            fp.samples = load_u32s(&spill, d.shingles.as_ref()?.samples);
+            let title = d.rec.fields(&spill)["title"].as_str().map(str::to_string);
+            Some(Stored {
+                input: d.rec.key.to_string(),
+                title,
+                fp,
+            })
+        }));
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
-    drop(fps);
-    write_deferred(
-        &mut results,
-        Deferred {
-            texts: &deferred,
-            sources: &sources,
-            removed: &removed,
-            spill: &spill,
-        },
-        opts,
-        output,
-        on_error,
-    );
+    write_deferred(&mut docs, &spill, output, on_error);
 
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
     write_atomic_with(&manifest_path, |w| {
-        for (r, rem) in results.iter().zip(&removed) {
-            let records = match rem {
-                Some((at, _)) => spill.get_string(*at)?,
-                None => "[]".to_string(),
-            };
-            w.write_all(r.to_json_line_with_removed(&records).as_bytes())?;
+        for d in &docs {
+            let r = &d.rec;
+            let line = r.manifest_line(&spill)?;
+            w.write_all(line.as_bytes())?;
             match r.status {
-                Status::Written => {
+                Status::Written if r.write_error.is_none() => {
                     summary.read += 1;
                     summary.written += usize::from(!r.dropped);
                     summary.empty += usize::from(r.empty);
                     summary.renamed += usize::from(r.renamed);
-                    for stage in manifest::stages_in(&records) {
+                    for stage in manifest::stages_in(&line) {
                         if let Some(name) = names.iter().find(|n| **n == stage) {
                             *summary.removed_by_stage.entry(name).or_default() += 1;
                         }
@@ -635,10 +573,10 @@ pub fn run(
                 Status::Skipped => {
                     *summary
                         .skipped
-                        .entry(r.reason.clone().unwrap_or_default())
+                        .entry(r.reason.as_deref().unwrap_or_default().to_string())
                         .or_default() += 1;
                 }
-                Status::Failed => {
+                Status::Written | Status::Failed => {
                     summary.read += 1;
                     summary.failed += 1;
                 }
@@ -786,87 +724,77 @@ pub fn run_stream(
     Ok(summary)
 }
 
-/// What was kept aside for writing at the end.
-struct Deferred<'a> {
-    texts: &'a [Option<Ref>],
-    sources: &'a [Source],
-    removed: &'a [Option<(Ref, usize)>],
-    spill: &'a Spill,
-}
-
 /// Writes the outputs kept for the end (JSON Lines, which carry each
-/// document's cluster), one output file at a time.
+/// document's cluster), one output file at a time, streamed.
 fn write_deferred(
-    results: &mut [manifest::Entry],
-    d: Deferred,
-    opts: &RunOptions,
+    docs: &mut [Sealed],
+    spill: &Spill,
     output: &Path,
     on_error: &(dyn Fn(&str) + Sync),
 ) {
-    use crate::input::jsonl::{render_line, Findings};
     // The id a canonical key names: a JSON Lines document's id, else its
-    // path. Only canonical members are asked for.
-    let wanted: std::collections::HashSet<&str> = results
+    // input path. Only canonical members are asked for.
+    let wanted: std::collections::HashSet<&str> = docs
         .iter()
-        .filter_map(|e| e.canonical.as_deref())
+        .filter_map(|d| d.rec.canonical.as_deref())
         .collect();
-    let id_of: std::collections::HashMap<String, String> = results
+    let id_of: std::collections::HashMap<String, String> = docs
         .iter()
-        .map(|e| (e.key(), e))
-        .filter(|(k, _)| wanted.contains(k.as_str()))
-        .map(|(k, e)| (k, e.id.clone().unwrap_or_else(|| e.input.clone())))
+        .filter(|d| wanted.contains(&*d.rec.key))
+        .map(|d| {
+            let f = d.rec.fields(spill);
+            let id = f["id"]
+                .as_str()
+                .or_else(|| f["input"].as_str())
+                .unwrap_or_default()
+                .to_string();
+            (d.rec.key.to_string(), id)
+        })
         .collect();
     let mut files: std::collections::BTreeMap<String, Vec<usize>> =
         std::collections::BTreeMap::new();
-    for (n, t) in d.texts.iter().enumerate() {
-        if t.is_some() {
-            if let Some(out) = &results[n].output {
-                files.entry(out.clone()).or_default().push(n);
+    for (n, d) in docs.iter().enumerate() {
+        if d.deferred.is_some() {
+            if let Some(out) = &d.rec.output {
+                files.entry(out.to_string()).or_default().push(n);
             }
         }
     }
-    let text_of = |n: usize| -> std::io::Result<String> {
-        match d.texts[n] {
-            Some(r) => d.spill.get_string(r),
-            None => Ok(String::new()),
+    let render = |d: &Sealed| -> std::io::Result<String> {
+        let Some(r) = d.deferred else {
+            return Ok(String::new());
+        };
+        let line = spill.get_string(r)?;
+        let Some(cluster) = d.rec.cluster else {
+            return Ok(line);
+        };
+        // A clustered document: its line gets the cluster and canonical id.
+        let mut v: serde_json::Value =
+            serde_json::from_str(&line).map_err(std::io::Error::other)?;
+        if let Some(f) = v
+            .get_mut("metadata")
+            .and_then(|m| m.get_mut("newsclean"))
+            .and_then(|f| f.as_object_mut())
+        {
+            f.insert("cluster".into(), cluster.into());
+            let canonical = d.rec.canonical.as_deref().and_then(|k| id_of.get(k));
+            f.insert(
+                "canonical".into(),
+                canonical.map_or(serde_json::Value::Null, |c| c.as_str().into()),
+            );
         }
+        let mut s = serde_json::to_string(&v).map_err(std::io::Error::other)?;
+        s.push('\n');
+        Ok(s)
     };
-    for (out, docs) in files {
+    for (out, members) in files {
         let path = output.join(&out);
         let result = if out.ends_with(".jsonl") {
-            let render = |n: usize| -> std::io::Result<String> {
-                let e = &results[n];
-                let findings = Findings {
-                    title: e.title.clone(),
-                    author: e.author.clone(),
-                    date: e.date.clone(),
-                    source: e.source.clone(),
-                    removed: d.removed[n].map_or(0, |(_, k)| k),
-                    simhash: e.simhash.clone(),
-                    cluster: e.cluster,
-                    canonical: e.canonical.as_ref().and_then(|k| id_of.get(k).cloned()),
-                };
-                let text = text_of(n)?;
-                Ok(match d.sources[n] {
-                    Source::Line(_, line, raw) => {
-                        let raw = d.spill.get(raw)?;
-                        let doc =
-                            crate::input::jsonl::parse_doc(&raw, line, opts.html_field.as_deref())
-                                .map_err(|b| std::io::Error::other(b.message))?;
-                        render_line(&doc.value, &text, &findings)
-                    }
-                    _ => {
-                        let mut m = serde_json::Map::new();
-                        m.insert("id".into(), serde_json::Value::String(e.input.clone()));
-                        render_line(&m, &text, &findings)
-                    }
-                })
-            };
             // Rendered a chunk at a time in parallel, written in order.
             write_atomic_with(&path, |w| {
-                for chunk in docs.chunks(JSONL_CHUNK) {
+                for chunk in members.chunks(JSONL_CHUNK) {
                     let lines: Vec<std::io::Result<String>> =
-                        chunk.par_iter().map(|&n| render(n)).collect();
+                        chunk.par_iter().map(|&n| render(&docs[n])).collect();
                     for line in lines {
                         w.write_all(line?.as_bytes())?;
                     }
@@ -874,20 +802,24 @@ fn write_deferred(
                 Ok(())
             })
         } else {
-            text_of(docs[0]).and_then(|t| write_atomic(&path, t.as_bytes()))
+            let text = match docs[members[0]].deferred {
+                Some(r) => spill.get_string(r),
+                None => Ok(String::new()),
+            };
+            text.and_then(|t| write_atomic(&path, t.as_bytes()))
         };
         if let Err(err) = result {
             on_error(&format!("cannot write {}: {err}", path.display()));
-            for n in docs {
-                results[n].status = Status::Failed;
-                results[n].reason = Some(format!("cannot write {}: {err}", path.display()));
+            for n in members {
+                docs[n].rec.write_error =
+                    Some(format!("cannot write {}: {err}", path.display()).into());
             }
         }
     }
 }
 
 /// Who a clustered item is: a document of this run (index into the
-/// results) or one from the index file of earlier runs.
+/// documents) or one from the index file of earlier runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Owner {
     Current(usize),
@@ -895,22 +827,13 @@ enum Owner {
 }
 
 /// Clusters the written documents (with those of earlier runs, when an
-/// index file is used), notes clusters in their manifest entries, writes
-/// the review page, removes non-canonical outputs in drop mode, and gives
-/// the report. Only clusters with a document of this run are reported.
-/// What clustering reads besides the manifest entries: each document's
-/// fingerprint and deferred text, and the documents of earlier runs.
-struct DedupInput<'a> {
-    fps: &'a [Option<Fingerprint>],
-    deferred: &'a [Option<Ref>],
-    shingles: &'a [Option<FpRefs>],
-    spill: &'a Spill,
-    earlier: &'a [Stored],
-}
-
+/// index file is used), notes clusters in their records, writes the review
+/// page, removes non-canonical outputs in drop mode, and gives the report.
+/// Only clusters with a document of this run are reported.
 fn dedup(
-    results: &mut [manifest::Entry],
-    input: DedupInput,
+    docs: &mut [Sealed],
+    spill: &Spill,
+    earlier: &[Stored],
     opts: &RunOptions,
     output: &Path,
     on_error: &(dyn Fn(&str) + Sync),
@@ -919,15 +842,7 @@ fn dedup(
     if opts.dedup == Mode::Off {
         return None;
     }
-    let DedupInput {
-        fps,
-        deferred,
-        shingles,
-        spill,
-        earlier,
-    } = input;
-    let keys: Vec<String> = results.iter().map(manifest::Entry::key).collect();
-    let (current, mut items) = cluster_items(&keys, fps);
+    let (current, mut items) = cluster_items(docs);
     let mut owners: Vec<Owner> = current.into_iter().map(Owner::Current).collect();
     for (n, e) in earlier.iter().enumerate() {
         owners.push(Owner::Earlier(n));
@@ -937,7 +852,7 @@ fn dedup(
         });
     }
     let key_of = |o: Owner| match o {
-        Owner::Current(n) => keys[n].clone(),
+        Owner::Current(n) => docs[n].rec.key.to_string(),
         Owner::Earlier(n) => earlier[n].input.clone(),
     };
     let doc_of: Vec<Option<usize>> = owners
@@ -947,9 +862,10 @@ fn dedup(
             Owner::Earlier(_) => None,
         })
         .collect();
+    let refs: Vec<Option<FpRefs>> = docs.iter().map(|d| d.shingles).collect();
     let sets = SpillSets {
         spill,
-        refs: shingles,
+        refs: &refs,
         doc_of: &doc_of,
         items: &items,
     };
@@ -972,15 +888,16 @@ fn dedup(
             .members
             .iter()
             .map(|m| {
+                let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
                 let (input, doc_id, title, source, is_earlier) = match owners[m.item] {
                     Owner::Current(n) => {
                         notes.push((n, id, canonical.clone(), m.item != c.canonical));
-                        let r = &results[n];
+                        let f = docs[n].rec.fields(spill);
                         (
-                            r.input.clone(),
-                            r.id.clone(),
-                            r.title.clone(),
-                            r.source.clone(),
+                            text(&f["input"]).unwrap_or_default(),
+                            text(&f["id"]),
+                            text(&f["title"]),
+                            text(&f["source"]),
                             false,
                         )
                     }
@@ -1010,46 +927,58 @@ fn dedup(
             members,
         });
     }
+    drop(items);
     summary.clusters = clusters.len();
     summary.clustered = notes.len();
     // The review page diffs the cleaned texts: those kept for writing at
     // the end, or read back from OUTPUT (before drop mode removes any).
     // Documents of earlier runs are listed without a diff.
-    let by_key: std::collections::HashMap<&str, usize> = keys
-        .iter()
-        .enumerate()
-        .map(|(n, k)| (k.as_str(), n))
-        .collect();
-    let read = |key: &str| {
-        let n = *by_key.get(key)?;
-        match deferred[n] {
-            Some(t) => spill.get_string(t).ok(),
-            None => std::fs::read_to_string(output.join(results[n].output.as_deref()?)).ok(),
+    {
+        let docs = &*docs;
+        let by_key: std::collections::HashMap<&str, usize> = notes
+            .iter()
+            .map(|&(n, ..)| (&*docs[n].rec.key, n))
+            .collect();
+        let read = |key: &str| {
+            let d = &docs[*by_key.get(key)?];
+            let out = d.rec.output.as_deref()?;
+            match d.deferred {
+                Some(r) => {
+                    let s = spill.get_string(r).ok()?;
+                    if out.ends_with(".jsonl") {
+                        let v: serde_json::Value = serde_json::from_str(&s).ok()?;
+                        v["text"].as_str().map(str::to_string)
+                    } else {
+                        Some(s)
+                    }
+                }
+                None => std::fs::read_to_string(output.join(out)).ok(),
+            }
+        };
+        let page = crate::report::html::render(&report, &read);
+        let page_path = output.join(REPORT_DIR).join("duplicates.html");
+        if let Err(err) = write_atomic(&page_path, page.as_bytes()) {
+            on_error(&format!("{}: {err}", page_path.display()));
+            summary.failed += 1;
         }
-    };
-    let page = crate::report::html::render(&report, &read);
-    let page_path = output.join(REPORT_DIR).join("duplicates.html");
-    if let Err(err) = write_atomic(&page_path, page.as_bytes()) {
-        on_error(&format!("{}: {err}", page_path.display()));
-        summary.failed += 1;
     }
     for (n, id, canonical, duplicate) in notes {
-        let e = &mut results[n];
-        e.cluster = Some(id);
-        e.canonical = Some(canonical);
+        let d = &mut docs[n];
+        d.rec.cluster = Some(id);
+        d.rec.canonical = Some(canonical.into());
         if duplicate && opts.dedup == Mode::Drop {
             // A file already written goes; a deferred one is never written.
-            if let Some(out) = e.output.take() {
-                if deferred[n].is_none() {
-                    if let Err(err) = std::fs::remove_file(output.join(&out)) {
+            if let Some(out) = d.rec.output.take() {
+                if d.deferred.is_none() {
+                    if let Err(err) = std::fs::remove_file(output.join(&*out)) {
                         on_error(&format!(
                             "{}: cannot remove dropped duplicate: {err}",
-                            output.join(&out).display()
+                            output.join(&*out).display()
                         ));
                     }
                 }
             }
-            e.dropped = true;
+            d.rec.dropped = true;
             summary.dropped += 1;
         }
     }
@@ -1058,18 +987,15 @@ fn dedup(
 
 /// The documents that have a fingerprint, as clustering items named by
 /// their keys (unique, also for JSON Lines documents), and their indexes.
-fn cluster_items<'a>(
-    keys: &'a [String],
-    fps: &'a [Option<Fingerprint>],
-) -> (Vec<usize>, Vec<Item<'a>>) {
-    fps.iter()
+fn cluster_items(docs: &[Sealed]) -> (Vec<usize>, Vec<Item<'_>>) {
+    docs.iter()
         .enumerate()
-        .filter_map(|(n, fp)| {
+        .filter_map(|(n, d)| {
             Some((
                 n,
                 Item {
-                    path: &keys[n],
-                    fp: fp.as_ref()?,
+                    path: &d.rec.key,
+                    fp: d.fp.as_ref()?,
                 },
             ))
         })
@@ -1079,52 +1005,34 @@ fn cluster_items<'a>(
 /// Learns the residue of each site from the first pass: stories are the
 /// near-duplicate clusters (a document in none is its own story). Adds the
 /// learned lines to `table` and returns them for the report.
-/// What residue learning reads of the first pass.
-struct Learning<'a> {
-    fps: &'a [Option<Fingerprint>],
-    spill: &'a Spill,
-    /// Where each document's sets are in the spill file.
-    sets: &'a [Option<FpRefs>],
-    /// Candidate lines (hash, zone) of each document.
-    lines: &'a mut [Vec<(u64, u8)>],
-    /// The text of a document's candidate line, by hash.
-    text_of: &'a dyn Fn(usize, u64) -> Option<String>,
-}
-
 fn learn_residue(
-    results: &[manifest::Entry],
-    l: Learning,
+    docs: &[Sealed],
+    spill: &Spill,
     opts: &RunOptions,
     table: &mut crate::corpus::Table,
 ) -> Vec<crate::corpus::Learned> {
     use crate::corpus::DocLines;
-    let Learning {
-        fps,
-        spill,
-        sets,
-        lines,
-        text_of,
-    } = l;
-    let keys: Vec<String> = results.iter().map(manifest::Entry::key).collect();
-    let (owners, items) = cluster_items(&keys, fps);
+    let (owners, items) = cluster_items(docs);
     // A document in no cluster is its own story, but documents with the same
     // text are one, however short (too short to cluster).
     let mut first_with: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
-    let mut story: Vec<u32> = (0..results.len())
-        .map(|n| match &fps[n] {
+    let mut story: Vec<u32> = (0..docs.len())
+        .map(|n| match &docs[n].fp {
             Some(fp) => *first_with
                 .entry(fp.exact)
                 .or_insert(n as u32 + 1_000_000_000),
             None => n as u32 + 1_000_000_000,
         })
         .collect();
+    drop(first_with);
     let doc_of: Vec<Option<usize>> = owners.iter().map(|&n| Some(n)).collect();
+    let refs: Vec<Option<FpRefs>> = docs.iter().map(|d| d.shingles).collect();
     let clusters = cluster_with(
         &items,
         opts.params,
         &SpillSets {
             spill,
-            refs: sets,
+            refs: &refs,
             doc_of: &doc_of,
             items: &items,
         },
@@ -1134,28 +1042,25 @@ fn learn_residue(
             story[owners[m.item]] = c as u32;
         }
     }
-    let written: Vec<usize> = (0..results.len())
-        .filter(|&n| results[n].status == Status::Written)
+    let written: Vec<usize> = (0..docs.len())
+        .filter(|&n| docs[n].rec.status == Status::Written)
         .collect();
-    let docs: Vec<DocLines> = written
+    let lines: Vec<DocLines> = written
         .iter()
         .map(|&n| DocLines {
-            site: results[n].site.clone(),
+            site: docs[n].rec.site.to_string(),
             story: story[n],
-            lines: std::mem::take(&mut lines[n]),
+            lines: docs[n].lines.clone(),
         })
         .collect();
-    let (learned_table, learned) =
-        crate::corpus::learn(&docs, opts.corpus, &|d, h| text_of(written[d], h));
-    // Give the lines back: the second pass picks the documents to redo.
-    let mut it = docs.into_iter();
-    for (n, e) in results.iter().enumerate() {
-        if e.status == Status::Written {
-            if let Some(d) = it.next() {
-                lines[n] = d.lines;
-            }
-        }
-    }
+    let text_of = |d: usize, h: u64| {
+        let texts = spill.get_string(docs[written[d]].line_texts?).ok()?;
+        texts
+            .split('\n')
+            .find(|t| crate::corpus::line_hash(t) == h)
+            .map(str::to_string)
+    };
+    let (learned_table, learned) = crate::corpus::learn(&lines, opts.corpus, &text_of);
     table.merge(learned_table);
     learned
 }
@@ -1165,6 +1070,176 @@ fn rel_string(p: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// A processed document as the run keeps it until its end: a small record
+/// in memory, the rest in the spill file.
+struct Sealed {
+    rec: Rec,
+    fp: Option<Fingerprint>,
+    lines: Vec<(u64, u8)>,
+    line_texts: Option<Ref>,
+    source: Source,
+    deferred: Option<Ref>,
+    shingles: Option<FpRefs>,
+}
+
+/// What the run needs of a document's manifest entry until the end; the
+/// entry itself is serialized (the manifest line, removal records and
+/// all) into the spill file as soon as the document is done.
+#[derive(Debug)]
+struct Rec {
+    key: Box<str>,
+    site: Box<str>,
+    status: Status,
+    empty: bool,
+    renamed: bool,
+    output: Option<Box<str>>,
+    /// Why it was skipped or failed.
+    reason: Option<Box<str>>,
+    /// Set by clustering.
+    cluster: Option<usize>,
+    canonical: Option<Box<str>>,
+    dropped: bool,
+    /// The final write failed.
+    write_error: Option<Box<str>>,
+    line: Held,
+}
+
+/// A manifest line (without its newline): in the spill file, or in memory
+/// when the spill file could not take it.
+#[derive(Debug)]
+enum Held {
+    Spilled(Ref),
+    Memory(Box<str>),
+}
+
+impl Rec {
+    /// The entry as first serialized (no cluster).
+    fn raw_line(&self, spill: &Spill) -> std::io::Result<String> {
+        match &self.line {
+            Held::Spilled(r) => spill.get_string(*r),
+            Held::Memory(s) => Ok(s.to_string()),
+        }
+    }
+
+    /// The manifest line, with what was learned after the document was
+    /// done (cluster, canonical, dropped, a failed final write), and its
+    /// newline.
+    fn manifest_line(&self, spill: &Spill) -> std::io::Result<String> {
+        let raw = self.raw_line(spill)?;
+        Ok(patch_line(
+            &raw,
+            self.cluster,
+            self.canonical.as_deref(),
+            self.dropped,
+            self.write_error.as_deref(),
+        ))
+    }
+
+    /// The entry's fields, parsed (for the few documents a report names).
+    fn fields(&self, spill: &Spill) -> serde_json::Value {
+        self.raw_line(spill)
+            .ok()
+            .and_then(|l| serde_json::from_str(&l).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Edits a serialized manifest entry written before clustering. The keys
+/// patched stand at the entry's top level, and in JSON a string value
+/// always escapes its quotes, so `"cluster":null,` can only be the key
+/// itself: the edit is exact (a test compares it with serializing the
+/// edited entry).
+fn patch_line(
+    raw: &str,
+    cluster: Option<usize>,
+    canonical: Option<&str>,
+    dropped: bool,
+    write_error: Option<&str>,
+) -> String {
+    let json = |s: &str| serde_json::to_string(s).expect("strings serialize");
+    let mut line = raw.to_string();
+    if let Some(err) = write_error {
+        line = line.replacen(
+            "\"status\":\"written\"",
+            &format!("\"status\":\"failed\",\"reason\":{}", json(err)),
+            1,
+        );
+    }
+    if let Some(c) = cluster {
+        let canonical = canonical.map_or("null".to_string(), json);
+        let dropped = if dropped { "\"dropped\":true," } else { "" };
+        line = line.replacen(
+            "\"cluster\":null,\"canonical\":null,",
+            &format!("\"cluster\":{c},\"canonical\":{canonical},{dropped}"),
+            1,
+        );
+    }
+    if dropped {
+        // A dropped duplicate has no output.
+        if let Some(start) = line.find("\"output\":\"") {
+            let value = start + "\"output\":".len();
+            if let Some(len) = json_string_len(&line[value..]) {
+                line.replace_range(value..value + len, "null");
+            }
+        }
+    }
+    line.push('\n');
+    line
+}
+
+/// Length of the JSON string literal that opens `s` (quotes included).
+fn json_string_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'"') {
+        return None;
+    }
+    let mut i = 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Serializes a processed document's entry into the spill file and keeps
+/// the small record.
+fn seal(ctx: &Ctx, p: Processed) -> Sealed {
+    let e = &p.entry;
+    let json = serde_json::to_string(e).expect("manifest entries serialize");
+    let line = match ctx.spill.put(json.as_bytes()) {
+        Ok(r) => Held::Spilled(r),
+        Err(_) => Held::Memory(json.into()),
+    };
+    let rec = Rec {
+        key: e.key().into(),
+        site: e.site.as_str().into(),
+        status: e.status,
+        empty: e.empty,
+        renamed: e.renamed,
+        output: e.output.as_deref().map(Into::into),
+        reason: (e.status != Status::Written)
+            .then(|| e.reason.as_deref().map(Into::into))
+            .flatten(),
+        cluster: None,
+        canonical: None,
+        dropped: false,
+        write_error: None,
+        line,
+    };
+    Sealed {
+        rec,
+        fp: p.fp,
+        lines: p.lines,
+        line_texts: p.line_texts,
+        source: p.source,
+        deferred: p.deferred,
+        shingles: p.shingles,
+    }
 }
 
 /// What processing one document gives: its manifest entry, its
@@ -1178,13 +1253,11 @@ struct Processed {
     line_texts: Option<Ref>,
     /// How to clean this document again (second pass).
     source: Source,
-    /// The cleaned text, when it is written at the end rather than at once
-    /// (documents of JSON Lines input, and any output in JSON Lines): in
-    /// the run's spill file.
+    /// The output, when it is written at the end rather than at once
+    /// (documents of JSON Lines input, and any output in JSON Lines), in
+    /// the run's spill file: the text, or the JSON line without its
+    /// cluster.
     deferred: Option<Ref>,
-    /// The removal records, as the manifest's JSON array, in the spill
-    /// file (the entry's own list is left empty), and how many.
-    removed: Option<(Ref, usize)>,
     /// The fingerprint's shingle set and samples, in the spill file; the
     /// fingerprint itself keeps its hashes and counts.
     shingles: Option<FpRefs>,
@@ -1285,7 +1358,7 @@ pub enum Format {
 /// Reads and cleans one walked entry: one document for a file, one per
 /// line for JSON Lines. Text output of a file is written at once; the
 /// rest is written after clustering.
-fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Processed> {
+fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed> {
     let Ctx {
         cleaner,
         entries,
@@ -1296,16 +1369,18 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Process
     let e = &entries[n];
     let input = rel_string(&e.rel);
     let lone = |entry: manifest::Entry| {
-        vec![Processed {
-            entry,
-            fp: None,
-            lines: Vec::new(),
-            source: Source::None,
-            deferred: None,
-            removed: None,
-            shingles: None,
-            line_texts: None,
-        }]
+        vec![seal(
+            ctx,
+            Processed {
+                entry,
+                fp: None,
+                lines: Vec::new(),
+                source: Source::None,
+                deferred: None,
+                shingles: None,
+                line_texts: None,
+            },
+        )]
     };
     let skipped = |why: &str, bytes_in: u64| {
         lone(manifest::Entry::not_written(
@@ -1393,30 +1468,45 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Process
             );
         }
     }
-    let deferred = if as_jsonl {
-        match ctx.spill.put(text.as_bytes()) {
-            Ok(r) => Some(r),
-            Err(err) => return fail(format!("cannot keep the cleaned text: {err}"), bytes_in),
-        }
-    } else {
-        None
-    };
     let mut p = match finish(
         ctx,
         cleaned,
-        text,
+        text.clone(),
         input.clone(),
         rel_string(&out_rel),
         bytes_in,
         e.renamed,
     ) {
         Ok(p) => p,
-        Err(err) => return fail(format!("cannot keep the removal records: {err}"), bytes_in),
+        Err(err) => return fail(format!("cannot keep the document: {err}"), bytes_in),
     };
     p.entry.site = site;
     p.source = Source::File(n);
-    p.deferred = deferred;
-    vec![p]
+    if as_jsonl {
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), serde_json::Value::String(input.clone()));
+        let line = crate::input::jsonl::render_line(&m, &text, &findings(&p.entry));
+        match ctx.spill.put(line.as_bytes()) {
+            Ok(r) => p.deferred = Some(r),
+            Err(err) => return fail(format!("cannot keep the cleaned text: {err}"), bytes_in),
+        }
+    }
+    vec![seal(ctx, p)]
+}
+
+/// What a JSON Lines output says of a document (its cluster is filled in
+/// when the output is written).
+fn findings(e: &manifest::Entry) -> crate::input::jsonl::Findings {
+    crate::input::jsonl::Findings {
+        title: e.title.clone(),
+        author: e.author.clone(),
+        date: e.date.clone(),
+        source: e.source.clone(),
+        removed: e.removed.len(),
+        simhash: e.simhash.clone(),
+        cluster: None,
+        canonical: None,
+    }
 }
 
 /// JSON Lines documents are read and cleaned this many at a time: the
@@ -1432,23 +1522,25 @@ fn process_jsonl(
     input: &str,
     site: &str,
     on_error: &(dyn Fn(&str) + Sync),
-) -> Vec<Processed> {
+) -> Vec<Sealed> {
     use crate::input::jsonl::{LineReader, ReadLine};
     let e = &ctx.entries[n];
     let max = ctx.opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
     let failed = |line: Option<usize>, msg: String| {
         let mut entry = manifest::Entry::not_written(input.to_string(), Status::Failed, msg, 0);
         entry.line = line;
-        Processed {
-            entry,
-            fp: None,
-            lines: Vec::new(),
-            source: Source::None,
-            deferred: None,
-            removed: None,
-            shingles: None,
-            line_texts: None,
-        }
+        seal(
+            ctx,
+            Processed {
+                entry,
+                fp: None,
+                lines: Vec::new(),
+                source: Source::None,
+                deferred: None,
+                shingles: None,
+                line_texts: None,
+            },
+        )
     };
     let mut reader = match LineReader::open(&e.path, gz, max) {
         Ok(r) => r,
@@ -1493,7 +1585,7 @@ fn process_jsonl(
                         match clean_line(ctx, n, &doc, &site) {
                             Ok(mut p) => {
                                 p.source = Source::Line(n, line, raw_ref);
-                                p
+                                seal(ctx, p)
                             }
                             Err(err) => {
                                 let msg = format!("cannot keep the cleaned text: {err}");
@@ -1546,11 +1638,10 @@ fn clean_line(
         _ => jsonl_stem(&e.rel).with_extension("jsonl"),
     };
     let bytes_in = doc.text.len() as u64;
-    let deferred = ctx.spill.put(text.as_bytes())?;
     let mut p = finish(
         ctx,
         cleaned,
-        text,
+        text.clone(),
         rel_string(&e.rel),
         rel_string(&out_rel),
         bytes_in,
@@ -1559,7 +1650,11 @@ fn clean_line(
     p.entry.id = doc.id.clone();
     p.entry.line = Some(doc.line);
     p.entry.site = site.to_string();
-    p.deferred = Some(deferred);
+    let out = match ctx.opts.format {
+        Format::Text => text,
+        _ => crate::input::jsonl::render_line(&doc.value, &text, &findings(&p.entry)),
+    };
+    p.deferred = Some(ctx.spill.put(out.as_bytes())?);
     Ok(p)
 }
 
@@ -1598,9 +1693,7 @@ fn finish(
     let joined: Vec<&str> = candidates.iter().map(|(_, _, t)| t.as_str()).collect();
     let line_texts = Some(ctx.spill.put(joined.join("\n").as_bytes())?);
     let lines = candidates.iter().map(|&(h, z, _)| (h, z)).collect();
-    let records = doc.records_by_line();
-    let removed_json = serde_json::to_vec(&records).map_err(std::io::Error::other)?;
-    let removed = Some((ctx.spill.put(&removed_json)?, records.len()));
+    let removed = doc.records_by_line().into_iter().cloned().collect();
     let entry = manifest::Entry {
         input,
         id: None,
@@ -1624,11 +1717,14 @@ fn finish(
         language: html.as_ref().and_then(|h| h.meta.language.clone()),
         container: html.as_ref().map(|h| h.container.clone()),
         no_article: html.as_ref().is_some_and(|h| h.no_article),
-        simhash: fp.as_ref().map(|f| format!("{:016x}", f.full)),
+        simhash: fp
+            .as_ref()
+            .filter(|_| ctx.opts.dedup != Mode::Off)
+            .map(|f| format!("{:016x}", f.full)),
         cluster: None,
         canonical: None,
         dropped: false,
-        removed: Vec::new(),
+        removed,
     };
     Ok(Processed {
         entry,
@@ -1636,7 +1732,6 @@ fn finish(
         lines,
         source: Source::None,
         deferred: None,
-        removed,
         shingles,
         line_texts,
     })
@@ -1656,6 +1751,55 @@ struct Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Patching a manifest line written before clustering gives exactly
+    /// the line of the entry with its cluster (and drop, and a failed
+    /// write) set, whatever quotes the texts hold.
+    #[test]
+    fn patched_manifest_lines_equal_serialized_entries() {
+        let mut e = manifest::Entry::not_written(
+            "a \"output\":\"x\" \"cluster\":null,.txt".into(),
+            Status::Written,
+            "r".into(),
+            9,
+        );
+        e.reason = None;
+        e.output = Some("out/\"q\\\".txt".into());
+        e.title = Some("\"cluster\":null,\"canonical\":null, \"status\":\"written\"".into());
+        e.removed = vec![crate::doc::Record {
+            stage: "tail",
+            reason: "\"output\":\"y\"".into(),
+            text: "t".into(),
+            line: 3,
+        }];
+        let raw = serde_json::to_string(&e).unwrap();
+        for (dropped, failed) in [(false, false), (true, false), (false, true)] {
+            let mut want = e.clone();
+            want.cluster = Some(7);
+            want.canonical = Some("b.txt#\"x\"".into());
+            if dropped {
+                want.dropped = true;
+                want.output = None;
+            }
+            if failed {
+                want.status = Status::Failed;
+                want.reason = Some("cannot write \"o\"".into());
+            }
+            let got = patch_line(
+                &raw,
+                Some(7),
+                Some("b.txt#\"x\""),
+                dropped,
+                failed.then_some("cannot write \"o\""),
+            );
+            assert_eq!(
+                got,
+                want.to_json_line(),
+                "dropped {dropped} failed {failed}"
+            );
+        }
+        assert_eq!(patch_line(&raw, None, None, false, None), e.to_json_line());
+    }
 
     /// A lone agency credit under the headline names the source: no earlier
     /// stage (the kicker rule of navigation) may take it first.
