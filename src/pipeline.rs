@@ -438,18 +438,48 @@ pub fn run(
         opts,
         spill: &spill,
     };
-    let mut docs: Vec<Sealed> = pool.install(|| {
-        (0..entries.len())
-            .into_par_iter()
-            .flat_map_iter(|n| {
-                let p = process(&ctx, n, on_error);
+    trace_phase(start, "read and clean");
+    // Files are processed in parallel batches, the documents of a JSON
+    // Lines file a chunk at a time; all go into `docs` in input order.
+    let mut docs = Docs::default();
+    let mut batch: Vec<usize> = Vec::new();
+    let flush = |batch: &mut Vec<usize>, docs: &mut Docs| {
+        let out: Vec<Sealed> = pool.install(|| {
+            batch
+                .par_iter()
+                .flat_map_iter(|&n| {
+                    let p = process(&ctx, n, on_error);
+                    if let Some(bar) = progress {
+                        bar.advance(p.len());
+                    }
+                    p
+                })
+                .collect()
+        });
+        docs.extend(out);
+        batch.clear();
+    };
+    for (n, e) in entries.iter().enumerate() {
+        match e.kind {
+            Kind::Jsonl { gz } if !interrupted(opts) => {
+                flush(&mut batch, &mut docs);
+                let input = rel_string(&e.rel);
+                let site = site_of(&e.rel);
+                pool.install(|| process_jsonl(&ctx, n, gz, &input, &site, &mut docs, on_error));
                 if let Some(bar) = progress {
-                    bar.advance(p.len());
+                    bar.advance(1);
                 }
-                p
-            })
-            .collect()
-    });
+            }
+            _ => {
+                batch.push(n);
+                if batch.len() >= 4096 {
+                    flush(&mut batch, &mut docs);
+                }
+            }
+        }
+    }
+    flush(&mut batch, &mut docs);
+    trace_phase(start, "learn residue");
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.
     let mut table = crate::corpus::Table::default();
@@ -458,13 +488,14 @@ pub fn run(
         table.load_lines(&src, &path.display().to_string());
     }
     if learn_corpus {
-        let learned = learn_residue(&docs, &spill, opts, &mut table);
+        let learned = learn_residue(&mut docs, &spill, opts, &mut table);
         summary.learned = learned.len();
         if let Some(path) = &opts.learned_residue {
             let text = crate::corpus::render_learned(&learned, opts.corpus);
             write_atomic(path, text.as_bytes()).map_err(|e| Error::io(path, e))?;
         }
     }
+    trace_phase(start, "second pass");
     if !table.is_empty() {
         let table = std::sync::Arc::new(table);
         let second = make_cleaner(opts)?.with_corpus(table.clone());
@@ -504,7 +535,7 @@ pub fn run(
                             .ok()?;
                             let mut p = clean_line(&ctx2, i, &doc, &d.rec.site).ok()?;
                             p.source = d.source;
-                            seal(&ctx2, p)
+                            seal(&ctx2, p, &quiet)
                         }
                         Source::None => return None,
                     };
@@ -524,6 +555,7 @@ pub fn run(
     earlier.retain(|e| !current.contains(e.input.as_str()));
     drop(current);
     summary.earlier = earlier.len();
+    trace_phase(start, "cluster and report");
     let report = pool.install(|| {
         dedup(
             &mut docs,
@@ -535,6 +567,7 @@ pub fn run(
             &mut summary,
         )
     });
+    trace_phase(start, "index");
     if let Some(index) = &opts.index {
         let mut all = earlier;
         all.extend(docs.iter().filter_map(|d| {
@@ -549,12 +582,14 @@ pub fn run(
         }));
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
+    trace_phase(start, "write deferred outputs");
     write_deferred(&mut docs, &spill, output, on_error);
 
+    trace_phase(start, "manifest");
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
     write_atomic_with(&manifest_path, |w| {
-        for d in &docs {
+        for d in docs.iter() {
             let r = &d.rec;
             let line = r.manifest_line(&spill)?;
             w.write_all(line.as_bytes())?;
@@ -585,6 +620,7 @@ pub fn run(
         Ok(())
     })
     .map_err(|e| Error::io(&manifest_path, e))?;
+    trace_phase(start, "duplicates.json");
     if let Some(report) = report {
         let path = output.join(REPORT_DIR).join("duplicates.json");
         write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
@@ -594,7 +630,35 @@ pub fn run(
         .as_ref()
         .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed));
     summary.elapsed = start.elapsed();
+    trace_phase(start, "done");
     Ok(summary)
+}
+
+/// With NEWSCLEAN_TRACE set, prints to stderr when each phase of a run
+/// starts, with the time so far and the memory in use and at peak (from
+/// /proc, where there is one): for benchmarks and for finding where a run
+/// spends its time.
+fn trace_phase(start: Instant, phase: &str) {
+    use std::sync::OnceLock;
+    static ON: OnceLock<bool> = OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("NEWSCLEAN_TRACE").is_some()) {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or("?".to_string(), |kb| format!("{} MB", kb / 1024))
+    };
+    eprintln!(
+        "newsclean trace: {:>8.2} s  rss {:>8}  peak {:>8}  {phase}",
+        start.elapsed().as_secs_f64(),
+        field("VmRSS:"),
+        field("VmHWM:")
+    );
 }
 
 /// What a stream run did.
@@ -726,12 +790,7 @@ pub fn run_stream(
 
 /// Writes the outputs kept for the end (JSON Lines, which carry each
 /// document's cluster), one output file at a time, streamed.
-fn write_deferred(
-    docs: &mut [Sealed],
-    spill: &Spill,
-    output: &Path,
-    on_error: &(dyn Fn(&str) + Sync),
-) {
+fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn Fn(&str) + Sync)) {
     // The id a canonical key names: a JSON Lines document's id, else its
     // input path. Only canonical members are asked for.
     let wanted: std::collections::HashSet<&str> = docs
@@ -831,7 +890,7 @@ enum Owner {
 /// page, removes non-canonical outputs in drop mode, and gives the report.
 /// Only clusters with a document of this run are reported.
 fn dedup(
-    docs: &mut [Sealed],
+    docs: &mut Docs,
     spill: &Spill,
     earlier: &[Stored],
     opts: &RunOptions,
@@ -955,9 +1014,10 @@ fn dedup(
                 None => std::fs::read_to_string(output.join(out)).ok(),
             }
         };
-        let page = crate::report::html::render(&report, &read);
         let page_path = output.join(REPORT_DIR).join("duplicates.html");
-        if let Err(err) = write_atomic(&page_path, page.as_bytes()) {
+        if let Err(err) = write_atomic_with(&page_path, |w| {
+            crate::report::html::render_to(w, &report, &read)
+        }) {
             on_error(&format!("{}: {err}", page_path.display()));
             summary.failed += 1;
         }
@@ -987,7 +1047,7 @@ fn dedup(
 
 /// The documents that have a fingerprint, as clustering items named by
 /// their keys (unique, also for JSON Lines documents), and their indexes.
-fn cluster_items(docs: &[Sealed]) -> (Vec<usize>, Vec<Item<'_>>) {
+fn cluster_items(docs: &Docs) -> (Vec<usize>, Vec<Item<'_>>) {
     docs.iter()
         .enumerate()
         .filter_map(|(n, d)| {
@@ -1006,7 +1066,7 @@ fn cluster_items(docs: &[Sealed]) -> (Vec<usize>, Vec<Item<'_>>) {
 /// near-duplicate clusters (a document in none is its own story). Adds the
 /// learned lines to `table` and returns them for the report.
 fn learn_residue(
-    docs: &[Sealed],
+    docs: &mut Docs,
     spill: &Spill,
     opts: &RunOptions,
     table: &mut crate::corpus::Table,
@@ -1045,12 +1105,13 @@ fn learn_residue(
     let written: Vec<usize> = (0..docs.len())
         .filter(|&n| docs[n].rec.status == Status::Written)
         .collect();
+    // The candidate lines are lent to learning and given back.
     let lines: Vec<DocLines> = written
         .iter()
         .map(|&n| DocLines {
             site: docs[n].rec.site.to_string(),
             story: story[n],
-            lines: docs[n].lines.clone(),
+            lines: std::mem::take(&mut docs[n].lines),
         })
         .collect();
     let text_of = |d: usize, h: u64| {
@@ -1061,6 +1122,9 @@ fn learn_residue(
             .map(str::to_string)
     };
     let (learned_table, learned) = crate::corpus::learn(&lines, opts.corpus, &text_of);
+    for (&n, d) in written.iter().zip(lines) {
+        docs[n].lines = d.lines;
+    }
     table.merge(learned_table);
     learned
 }
@@ -1070,6 +1134,60 @@ fn rel_string(p: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The documents of a run, in input order, in chunks of a fixed size: it
+/// grows without ever moving what it holds (a vector that doubles would
+/// briefly hold one and a half times its contents).
+#[derive(Default)]
+struct Docs {
+    chunks: Vec<Vec<Sealed>>,
+    len: usize,
+}
+
+const DOCS_CHUNK: usize = 1 << 14;
+
+impl Docs {
+    fn push(&mut self, d: Sealed) {
+        if self.chunks.last().is_none_or(|c| c.len() == DOCS_CHUNK) {
+            self.chunks.push(Vec::with_capacity(DOCS_CHUNK));
+        }
+        self.chunks.last_mut().expect("a chunk").push(d);
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Sealed> {
+        self.chunks.iter().flatten()
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Sealed> {
+        self.chunks.iter_mut().flatten()
+    }
+}
+
+impl Extend<Sealed> for Docs {
+    fn extend<I: IntoIterator<Item = Sealed>>(&mut self, it: I) {
+        for d in it {
+            self.push(d);
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Docs {
+    type Output = Sealed;
+    fn index(&self, n: usize) -> &Sealed {
+        &self.chunks[n / DOCS_CHUNK][n % DOCS_CHUNK]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Docs {
+    fn index_mut(&mut self, n: usize) -> &mut Sealed {
+        &mut self.chunks[n / DOCS_CHUNK][n % DOCS_CHUNK]
+    }
 }
 
 /// A processed document as the run keeps it until its end: a small record
@@ -1206,15 +1324,69 @@ fn json_string_len(s: &str) -> Option<usize> {
     None
 }
 
-/// Serializes a processed document's entry into the spill file and keeps
-/// the small record.
-fn seal(ctx: &Ctx, p: Processed) -> Sealed {
-    let e = &p.entry;
-    let json = serde_json::to_string(e).expect("manifest entries serialize");
-    let line = match ctx.spill.put(json.as_bytes()) {
-        Ok(r) => Held::Spilled(r),
-        Err(_) => Held::Memory(json.into()),
+/// Moves what a processed document needs later (its manifest entry, raw
+/// line, deferred output, shingle sets and candidate texts) to the spill
+/// file in one write, and keeps the small record. If the spill file cannot
+/// take it, the document is failed (its entry stays in memory).
+fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
+    let Processed {
+        mut entry,
+        mut fp,
+        lines,
+        mut source,
+        raw,
+        deferred,
+    } = p;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut part = |bytes: &[u8]| {
+        let at = (buf.len(), bytes.len());
+        buf.extend_from_slice(bytes);
+        at
     };
+    let raw_at = raw.as_deref().map(&mut part);
+    let deferred_at = deferred.as_deref().map(|d| part(d.as_bytes()));
+    let u32s = |v: &[u32]| v.iter().flat_map(|h| h.to_le_bytes()).collect::<Vec<u8>>();
+    let sets_at = fp
+        .as_ref()
+        .map(|f| (part(&u32s(&f.shingles)), part(&u32s(&f.samples))));
+    let texts: Vec<&str> = lines.iter().map(|(_, _, t)| t.as_str()).collect();
+    let texts_at = (!texts.is_empty()).then(|| part(texts.join("\n").as_bytes()));
+    let json = serde_json::to_string(&entry).expect("manifest entries serialize");
+    let json_at = part(json.as_bytes());
+    let stored = ctx.spill.put(&buf);
+    drop(buf);
+    let (line, line_texts, deferred, shingles) = match stored {
+        Ok(base) => {
+            let at = |(start, len): (usize, usize)| base.slice(start, len);
+            if let (Source::Line(_, _, r), Some(a)) = (&mut source, raw_at) {
+                *r = at(a);
+            }
+            if let Some(f) = &mut fp {
+                f.shingles = Vec::new();
+                f.samples = Vec::new();
+            }
+            (
+                Held::Spilled(at(json_at)),
+                texts_at.map(at),
+                deferred_at.map(at),
+                sets_at.map(|(sh, sa)| FpRefs {
+                    shingles: at(sh),
+                    samples: at(sa),
+                }),
+            )
+        }
+        Err(err) => {
+            let msg = format!("cannot keep the document in the scratch file: {err}");
+            on_error(&format!("{}: {msg}", entry.key()));
+            entry.status = Status::Failed;
+            entry.reason = Some(msg);
+            fp = None;
+            source = Source::None;
+            let json = serde_json::to_string(&entry).expect("manifest entries serialize");
+            (Held::Memory(json.into()), None, None, None)
+        }
+    };
+    let e = &entry;
     let rec = Rec {
         key: e.key().into(),
         site: e.site.as_str().into(),
@@ -1233,34 +1405,32 @@ fn seal(ctx: &Ctx, p: Processed) -> Sealed {
     };
     Sealed {
         rec,
-        fp: p.fp,
-        lines: p.lines,
-        line_texts: p.line_texts,
-        source: p.source,
-        deferred: p.deferred,
-        shingles: p.shingles,
+        fp,
+        lines: lines.into_iter().map(|(h, z, _)| (h, z)).collect(),
+        line_texts,
+        source,
+        deferred,
+        shingles,
     }
 }
 
 /// What processing one document gives: its manifest entry, its
 /// fingerprint, and the lines that could be site residue.
+/// [`seal`] moves its texts and sets to the spill file, in one write.
 struct Processed {
     entry: manifest::Entry,
     fp: Option<Fingerprint>,
-    /// Candidate lines for residue learning: (line hash, zone bits).
-    lines: Vec<(u64, u8)>,
-    /// Their texts, one a line, in the spill file.
-    line_texts: Option<Ref>,
+    /// Candidate lines for residue learning: (line hash, zone bits, text).
+    lines: Vec<(u64, u8, String)>,
     /// How to clean this document again (second pass).
     source: Source,
+    /// The raw JSON line of a JSON Lines document read in this pass (its
+    /// `source` then gets the place in the spill file).
+    raw: Option<Vec<u8>>,
     /// The output, when it is written at the end rather than at once
-    /// (documents of JSON Lines input, and any output in JSON Lines), in
-    /// the run's spill file: the text, or the JSON line without its
-    /// cluster.
-    deferred: Option<Ref>,
-    /// The fingerprint's shingle set and samples, in the spill file; the
-    /// fingerprint itself keeps its hashes and counts.
-    shingles: Option<FpRefs>,
+    /// (documents of JSON Lines input, and any output in JSON Lines): the
+    /// text, or the JSON line without its cluster.
+    deferred: Option<String>,
 }
 
 /// Where a fingerprint's sets are in the spill file.
@@ -1268,21 +1438,6 @@ struct Processed {
 struct FpRefs {
     shingles: Ref,
     samples: Ref,
-}
-
-/// Moves a fingerprint's shingle set and samples to the spill file.
-fn spill_sets(spill: &Spill, fp: &mut Fingerprint) -> std::io::Result<FpRefs> {
-    let put = |v: &[u32]| {
-        let bytes: Vec<u8> = v.iter().flat_map(|h| h.to_le_bytes()).collect();
-        spill.put(&bytes)
-    };
-    let r = FpRefs {
-        shingles: put(&fp.shingles)?,
-        samples: put(&fp.samples)?,
-    };
-    fp.shingles = Vec::new();
-    fp.samples = Vec::new();
-    Ok(r)
 }
 
 /// A list of u32s back from the spill file (empty if it cannot be read: a
@@ -1376,10 +1531,10 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
                 fp: None,
                 lines: Vec::new(),
                 source: Source::None,
+                raw: None,
                 deferred: None,
-                shingles: None,
-                line_texts: None,
             },
+            on_error,
         )]
     };
     let skipped = |why: &str, bytes_in: u64| {
@@ -1412,7 +1567,9 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
     let max = opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
     let site = site_of(&e.rel);
     if let Kind::Jsonl { gz } = e.kind {
-        return process_jsonl(ctx, n, gz, &input, &site, on_error);
+        let mut out = Docs::default();
+        process_jsonl(ctx, n, gz, &input, &site, &mut out, on_error);
+        return out.chunks.into_iter().flatten().collect();
     }
     if let Ok(meta) = std::fs::metadata(&e.path) {
         if meta.len() > max {
@@ -1485,13 +1642,13 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
     if as_jsonl {
         let mut m = serde_json::Map::new();
         m.insert("id".into(), serde_json::Value::String(input.clone()));
-        let line = crate::input::jsonl::render_line(&m, &text, &findings(&p.entry));
-        match ctx.spill.put(line.as_bytes()) {
-            Ok(r) => p.deferred = Some(r),
-            Err(err) => return fail(format!("cannot keep the cleaned text: {err}"), bytes_in),
-        }
+        p.deferred = Some(crate::input::jsonl::render_line(
+            &m,
+            &text,
+            &findings(&p.entry),
+        ));
     }
-    vec![seal(ctx, p)]
+    vec![seal(ctx, p, on_error)]
 }
 
 /// What a JSON Lines output says of a document (its cluster is filled in
@@ -1521,8 +1678,9 @@ fn process_jsonl(
     gz: bool,
     input: &str,
     site: &str,
+    out: &mut Docs,
     on_error: &(dyn Fn(&str) + Sync),
-) -> Vec<Sealed> {
+) {
     use crate::input::jsonl::{LineReader, ReadLine};
     let e = &ctx.entries[n];
     let max = ctx.opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
@@ -1536,20 +1694,20 @@ fn process_jsonl(
                 fp: None,
                 lines: Vec::new(),
                 source: Source::None,
+                raw: None,
                 deferred: None,
-                shingles: None,
-                line_texts: None,
             },
+            on_error,
         )
     };
     let mut reader = match LineReader::open(&e.path, gz, max) {
         Ok(r) => r,
         Err(err) => {
             on_error(&format!("{}: cannot read: {err}", e.path.display()));
-            return vec![failed(None, format!("cannot read: {err}"))];
+            out.push(failed(None, format!("cannot read: {err}")));
+            return;
         }
     };
-    let mut out = Vec::new();
     loop {
         let mut chunk = Vec::with_capacity(JSONL_CHUNK);
         let mut error = None;
@@ -1564,43 +1722,41 @@ fn process_jsonl(
             }
         }
         let done = chunk.len() < JSONL_CHUNK;
-        out.par_extend(chunk.into_par_iter().map(|l| match l {
-            ReadLine::TooLong { line, bytes } => {
-                let msg = format!("line too long: over {bytes} bytes (see --max-bytes)");
-                on_error(&format!("{}:{line}: {msg}", e.path.display()));
-                failed(Some(line), msg)
-            }
-            ReadLine::Line { line, raw } => {
-                match crate::input::jsonl::parse_doc(&raw, line, ctx.opts.html_field.as_deref()) {
-                    Ok(doc) => {
-                        let site = doc.host().unwrap_or_else(|| site.to_string());
-                        let raw_ref = match ctx.spill.put(&raw) {
-                            Ok(r) => r,
-                            Err(err) => {
-                                let msg = format!("cannot keep the document: {err}");
-                                on_error(&format!("{}:{line}: {msg}", e.path.display()));
-                                return failed(Some(line), msg);
-                            }
-                        };
-                        match clean_line(ctx, n, &doc, &site) {
-                            Ok(mut p) => {
-                                p.source = Source::Line(n, line, raw_ref);
-                                seal(ctx, p)
-                            }
-                            Err(err) => {
-                                let msg = format!("cannot keep the cleaned text: {err}");
-                                on_error(&format!("{}:{line}: {msg}", e.path.display()));
-                                failed(Some(line), msg)
+        let sealed: Vec<Sealed> = chunk
+            .into_par_iter()
+            .map(|l| match l {
+                ReadLine::TooLong { line, bytes } => {
+                    let msg = format!("line too long: over {bytes} bytes (see --max-bytes)");
+                    on_error(&format!("{}:{line}: {msg}", e.path.display()));
+                    failed(Some(line), msg)
+                }
+                ReadLine::Line { line, raw } => {
+                    match crate::input::jsonl::parse_doc(&raw, line, ctx.opts.html_field.as_deref())
+                    {
+                        Ok(doc) => {
+                            let site = doc.host().unwrap_or_else(|| site.to_string());
+                            match clean_line(ctx, n, &doc, &site) {
+                                Ok(mut p) => {
+                                    p.source = Source::Line(n, line, Ref::default());
+                                    p.raw = Some(raw);
+                                    seal(ctx, p, on_error)
+                                }
+                                Err(err) => {
+                                    let msg = format!("cannot keep the cleaned text: {err}");
+                                    on_error(&format!("{}:{line}: {msg}", e.path.display()));
+                                    failed(Some(line), msg)
+                                }
                             }
                         }
-                    }
-                    Err(b) => {
-                        on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
-                        failed(Some(b.line), b.message)
+                        Err(b) => {
+                            on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
+                            failed(Some(b.line), b.message)
+                        }
                     }
                 }
-            }
-        }));
+            })
+            .collect();
+        out.extend(sealed);
         if let Some(err) = error {
             let msg = format!("cannot read JSON Lines: {err}");
             on_error(&format!("{}: {msg}", e.path.display()));
@@ -1611,7 +1767,6 @@ fn process_jsonl(
             break;
         }
     }
-    out
 }
 
 fn interrupted(opts: &RunOptions) -> bool {
@@ -1654,7 +1809,7 @@ fn clean_line(
         Format::Text => text,
         _ => crate::input::jsonl::render_line(&doc.value, &text, &findings(&p.entry)),
     };
-    p.deferred = Some(ctx.spill.put(out.as_bytes())?);
+    p.deferred = Some(out);
     Ok(p)
 }
 
@@ -1684,15 +1839,8 @@ fn finish(
         replaced,
         html,
     } = cleaned;
-    let mut fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
-    let shingles = match &mut fp {
-        Some(f) => Some(spill_sets(ctx.spill, f)?),
-        None => None,
-    };
-    let candidates = crate::corpus::candidates(&doc);
-    let joined: Vec<&str> = candidates.iter().map(|(_, _, t)| t.as_str()).collect();
-    let line_texts = Some(ctx.spill.put(joined.join("\n").as_bytes())?);
-    let lines = candidates.iter().map(|&(h, z, _)| (h, z)).collect();
+    let fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
+    let lines = crate::corpus::candidates(&doc);
     let removed = doc.records_by_line().into_iter().cloned().collect();
     let entry = manifest::Entry {
         input,
@@ -1731,9 +1879,8 @@ fn finish(
         fp,
         lines,
         source: Source::None,
+        raw: None,
         deferred: None,
-        shingles,
-        line_texts,
     })
 }
 
@@ -1751,6 +1898,51 @@ struct Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Documents keep their order and index across chunks.
+    #[test]
+    fn docs_index_across_chunks() {
+        let mut docs = Docs::default();
+        let n = DOCS_CHUNK * 2 + 3;
+        for i in 0..n {
+            let mut e =
+                manifest::Entry::not_written(format!("{i}.txt"), Status::Skipped, "x".into(), 0);
+            e.site = "s".into();
+            docs.push(Sealed {
+                rec: Rec {
+                    key: e.key().into(),
+                    site: "s".into(),
+                    status: e.status,
+                    empty: false,
+                    renamed: false,
+                    output: None,
+                    reason: None,
+                    cluster: None,
+                    canonical: None,
+                    dropped: false,
+                    write_error: None,
+                    line: Held::Memory("{}".into()),
+                },
+                fp: None,
+                lines: Vec::new(),
+                line_texts: None,
+                source: Source::None,
+                deferred: None,
+                shingles: None,
+            });
+        }
+        assert_eq!(docs.len(), n);
+        assert_eq!(docs.chunks.len(), 3);
+        for i in [0, DOCS_CHUNK - 1, DOCS_CHUNK, n - 1] {
+            assert_eq!(&*docs[i].rec.key, format!("{i}.txt"));
+        }
+        docs[DOCS_CHUNK].rec.dropped = true;
+        assert_eq!(docs.iter().filter(|d| d.rec.dropped).count(), 1);
+        assert_eq!(
+            docs.iter().nth(DOCS_CHUNK + 1).unwrap().rec.key.as_ref(),
+            format!("{}.txt", DOCS_CHUNK + 1)
+        );
+    }
 
     /// Patching a manifest line written before clustering gives exactly
     /// the line of the entry with its cluster (and drop, and a failed

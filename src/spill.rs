@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Where a spilled value lies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Ref {
     offset: u64,
     len: u32,
@@ -33,6 +33,16 @@ impl Ref {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The part `start..start + len` of this value (values put together in
+    /// one write are read back one by one).
+    pub fn slice(self, start: usize, len: usize) -> Ref {
+        assert!(start + len <= self.len as usize, "a slice inside the value");
+        Ref {
+            offset: self.offset + start as u64,
+            len: len as u32,
+        }
     }
 }
 

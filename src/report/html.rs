@@ -132,56 +132,88 @@ struct PageCluster<'a> {
 /// input path (None when it cannot be read: the member is listed without
 /// a diff).
 pub fn render(report: &Report, text: &(dyn Fn(&str) -> Option<String> + Sync)) -> String {
+    let mut out = Vec::new();
+    render_to(&mut out, report, text).expect("writing to memory");
+    String::from_utf8(out).expect("the page is UTF-8")
+}
+
+/// Clusters whose diffs are computed at a time, in parallel, before they
+/// are written: the page streams out, whatever its size.
+const RENDER_CHUNK: usize = 512;
+
+/// [`render`] to a writer, a chunk of clusters at a time.
+pub fn render_to(
+    w: &mut dyn std::io::Write,
+    report: &Report,
+    text: &(dyn Fn(&str) -> Option<String> + Sync),
+) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let clusters: Vec<PageCluster> = report
-        .clusters
-        .par_iter()
-        .map(|c| {
-            let canonical_text = text(&c.canonical);
-            let members = c
-                .members
-                .iter()
-                .map(|m| {
-                    let key = match &m.id {
-                        Some(id) => format!("{}#{id}", m.input),
-                        None => m.input.clone(),
-                    };
-                    let own = text(&key);
-                    let words = own.as_deref().map_or(0, count_words);
-                    let diff = match (&canonical_text, own) {
-                        (Some(ct), Some(mt)) if key != c.canonical => Some(word_diff(ct, &mt)),
-                        _ => None,
-                    };
-                    PageMember {
-                        input: &m.input,
-                        canonical: key == c.canonical,
-                        label: match &m.id {
-                            Some(id) => format!("{} #{id}", m.input),
+    let (head, tail) = PAGE
+        .split_once("/*DATA*/")
+        .expect("the page has a data slot");
+    w.write_all(head.as_bytes())?;
+    w.write_all(b"[")?;
+    let mut first = true;
+    for chunk in report.clusters.chunks(RENDER_CHUNK) {
+        let parts: Vec<String> = chunk
+            .par_iter()
+            .map(|c| {
+                let canonical_text = text(&c.canonical);
+                let members = c
+                    .members
+                    .iter()
+                    .map(|m| {
+                        let key = match &m.id {
+                            Some(id) => format!("{}#{id}", m.input),
                             None => m.input.clone(),
-                        },
-                        title: m.title.as_deref(),
-                        source: m.source.as_deref(),
-                        distance: m.distance,
-                        similarity: m.similarity,
-                        jaccard: m.jaccard,
-                        words,
-                        earlier: m.earlier,
-                        diff,
-                    }
-                })
-                .collect();
-            PageCluster {
-                id: c.id,
-                canonical: &c.canonical,
-                members,
+                        };
+                        let own = text(&key);
+                        let words = own.as_deref().map_or(0, count_words);
+                        let diff = match (&canonical_text, own) {
+                            (Some(ct), Some(mt)) if key != c.canonical => Some(word_diff(ct, &mt)),
+                            _ => None,
+                        };
+                        PageMember {
+                            input: &m.input,
+                            canonical: key == c.canonical,
+                            label: match &m.id {
+                                Some(id) => format!("{} #{id}", m.input),
+                                None => m.input.clone(),
+                            },
+                            title: m.title.as_deref(),
+                            source: m.source.as_deref(),
+                            distance: m.distance,
+                            similarity: m.similarity,
+                            jaccard: m.jaccard,
+                            words,
+                            earlier: m.earlier,
+                            diff,
+                        }
+                    })
+                    .collect();
+                PageCluster {
+                    id: c.id,
+                    canonical: &c.canonical,
+                    members,
+                }
+            })
+            .map(|c: PageCluster| {
+                serde_json::to_string(&c)
+                    .expect("page data serializes")
+                    // never close the script element from inside the data
+                    .replace("</", "<\\/")
+            })
+            .collect();
+        for part in parts {
+            if !first {
+                w.write_all(b",")?;
             }
-        })
-        .collect();
-    let json = serde_json::to_string(&clusters)
-        .expect("page data serializes")
-        // never close the script element from inside the data
-        .replace("</", "<\\/");
-    PAGE.replace("/*DATA*/", &json)
+            first = false;
+            w.write_all(part.as_bytes())?;
+        }
+    }
+    w.write_all(b"]")?;
+    w.write_all(tail.as_bytes())
 }
 
 const PAGE: &str = r##"<!DOCTYPE html>
