@@ -430,6 +430,7 @@ pub fn run(
     let report_dir = output.join(REPORT_DIR);
     std::fs::create_dir_all(&report_dir).map_err(|e| Error::io(&report_dir, e))?;
     let spill = Spill::new_in(&report_dir).map_err(|e| Error::io(&report_dir, e))?;
+    let names = Names::default();
     let ctx = Ctx {
         cleaner: &cleaner,
         entries: &entries,
@@ -437,6 +438,7 @@ pub fn run(
         with_fp,
         opts,
         spill: &spill,
+        names: &names,
     };
     trace_phase(start, "read and clean");
     // Files are processed in parallel batches, the documents of a JSON
@@ -488,7 +490,7 @@ pub fn run(
         table.load_lines(&src, &path.display().to_string());
     }
     if learn_corpus {
-        let learned = learn_residue(&mut docs, &spill, opts, &mut table);
+        let learned = learn_residue(&docs, &spill, opts, &mut table);
         summary.learned = learned.len();
         if let Some(path) = &opts.learned_residue {
             let text = crate::corpus::render_learned(&learned, opts.corpus);
@@ -506,8 +508,7 @@ pub fn run(
         let affected: Vec<usize> = (0..docs.len())
             .filter(|&n| {
                 let site = &*docs[n].rec.site;
-                docs[n]
-                    .lines
+                load_lines(&spill, docs[n].lines)
                     .iter()
                     .any(|&(h, _)| table.holds(Some(site), h))
             })
@@ -1066,7 +1067,7 @@ fn cluster_items(docs: &Docs) -> (Vec<usize>, Vec<Item<'_>>) {
 /// near-duplicate clusters (a document in none is its own story). Adds the
 /// learned lines to `table` and returns them for the report.
 fn learn_residue(
-    docs: &mut Docs,
+    docs: &Docs,
     spill: &Spill,
     opts: &RunOptions,
     table: &mut crate::corpus::Table,
@@ -1105,13 +1106,12 @@ fn learn_residue(
     let written: Vec<usize> = (0..docs.len())
         .filter(|&n| docs[n].rec.status == Status::Written)
         .collect();
-    // The candidate lines are lent to learning and given back.
     let lines: Vec<DocLines> = written
         .iter()
         .map(|&n| DocLines {
             site: docs[n].rec.site.to_string(),
             story: story[n],
-            lines: std::mem::take(&mut docs[n].lines),
+            lines: load_lines(spill, docs[n].lines),
         })
         .collect();
     let text_of = |d: usize, h: u64| {
@@ -1122,9 +1122,6 @@ fn learn_residue(
             .map(str::to_string)
     };
     let (learned_table, learned) = crate::corpus::learn(&lines, opts.corpus, &text_of);
-    for (&n, d) in written.iter().zip(lines) {
-        docs[n].lines = d.lines;
-    }
     table.merge(learned_table);
     learned
 }
@@ -1195,7 +1192,9 @@ impl std::ops::IndexMut<usize> for Docs {
 struct Sealed {
     rec: Rec,
     fp: Option<Fingerprint>,
-    lines: Vec<(u64, u8)>,
+    /// Candidate lines for residue learning, (hash, zone) packed in the
+    /// spill file ([`load_lines`]), and their texts.
+    lines: Option<Ref>,
     line_texts: Option<Ref>,
     source: Source,
     deferred: Option<Ref>,
@@ -1208,11 +1207,11 @@ struct Sealed {
 #[derive(Debug)]
 struct Rec {
     key: Box<str>,
-    site: Box<str>,
+    site: std::sync::Arc<str>,
     status: Status,
     empty: bool,
     renamed: bool,
-    output: Option<Box<str>>,
+    output: Option<std::sync::Arc<str>>,
     /// Why it was skipped or failed.
     reason: Option<Box<str>>,
     /// Set by clustering.
@@ -1351,11 +1350,16 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         .map(|f| (part(&u32s(&f.shingles)), part(&u32s(&f.samples))));
     let texts: Vec<&str> = lines.iter().map(|(_, _, t)| t.as_str()).collect();
     let texts_at = (!texts.is_empty()).then(|| part(texts.join("\n").as_bytes()));
+    let packed: Vec<u8> = lines
+        .iter()
+        .flat_map(|&(h, z, _)| h.to_le_bytes().into_iter().chain([z]))
+        .collect();
+    let lines_at = (!packed.is_empty()).then(|| part(&packed));
     let json = serde_json::to_string(&entry).expect("manifest entries serialize");
     let json_at = part(json.as_bytes());
     let stored = ctx.spill.put(&buf);
     drop(buf);
-    let (line, line_texts, deferred, shingles) = match stored {
+    let (line, line_texts, lines, deferred, shingles) = match stored {
         Ok(base) => {
             let at = |(start, len): (usize, usize)| base.slice(start, len);
             if let (Source::Line(_, _, r), Some(a)) = (&mut source, raw_at) {
@@ -1368,6 +1372,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
             (
                 Held::Spilled(at(json_at)),
                 texts_at.map(at),
+                lines_at.map(at),
                 deferred_at.map(at),
                 sets_at.map(|(sh, sa)| FpRefs {
                     shingles: at(sh),
@@ -1383,17 +1388,17 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
             fp = None;
             source = Source::None;
             let json = serde_json::to_string(&entry).expect("manifest entries serialize");
-            (Held::Memory(json.into()), None, None, None)
+            (Held::Memory(json.into()), None, None, None, None)
         }
     };
     let e = &entry;
     let rec = Rec {
         key: e.key().into(),
-        site: e.site.as_str().into(),
+        site: ctx.names.get(&e.site),
         status: e.status,
         empty: e.empty,
         renamed: e.renamed,
-        output: e.output.as_deref().map(Into::into),
+        output: e.output.as_deref().map(|o| ctx.names.get(o)),
         reason: (e.status != Status::Written)
             .then(|| e.reason.as_deref().map(Into::into))
             .flatten(),
@@ -1406,7 +1411,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     Sealed {
         rec,
         fp,
-        lines: lines.into_iter().map(|(h, z, _)| (h, z)).collect(),
+        lines,
         line_texts,
         source,
         deferred,
@@ -1438,6 +1443,38 @@ struct Processed {
 struct FpRefs {
     shingles: Ref,
     samples: Ref,
+}
+
+/// A document's candidate lines back from the spill file.
+fn load_lines(spill: &Spill, r: Option<Ref>) -> Vec<(u64, u8)> {
+    r.and_then(|r| spill.get(r).ok())
+        .map(|b| {
+            b.chunks_exact(9)
+                .map(|c| {
+                    let mut h = [0u8; 8];
+                    h.copy_from_slice(&c[..8]);
+                    (u64::from_le_bytes(h), c[8])
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One shared copy of each site and output name: many documents have the
+/// same (all those of one JSON Lines file share their output).
+#[derive(Default)]
+struct Names(std::sync::Mutex<std::collections::HashSet<std::sync::Arc<str>>>);
+
+impl Names {
+    fn get(&self, name: &str) -> std::sync::Arc<str> {
+        let mut set = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(a) = set.get(name) {
+            return a.clone();
+        }
+        let a: std::sync::Arc<str> = name.into();
+        set.insert(a.clone());
+        a
+    }
 }
 
 /// A list of u32s back from the spill file (empty if it cannot be read: a
@@ -1893,6 +1930,7 @@ struct Ctx<'a> {
     with_fp: bool,
     opts: &'a RunOptions,
     spill: &'a Spill,
+    names: &'a Names,
 }
 
 #[cfg(test)]
@@ -1924,7 +1962,7 @@ mod tests {
                     line: Held::Memory("{}".into()),
                 },
                 fp: None,
-                lines: Vec::new(),
+                lines: None,
                 line_texts: None,
                 source: Source::None,
                 deferred: None,
