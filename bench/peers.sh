@@ -3,7 +3,7 @@
 # fingerprints, SimhashIndex with k=3) on the same generated documents as
 # newsclean, in a virtualenv under target/, and the ratio per document.
 #
-#   bash bench/peers.sh [N]          (default 100000)
+#   bash bench/peers.sh [N]          (default 100000; KINDS=text|mixed, default text)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -14,7 +14,7 @@ cargo build --release -q --example gen_corpus
 cargo build --release -q
 work=target/bench-peers
 rm -rf "$work" && mkdir -p "$work"
-target/release/examples/gen_corpus "$n" "$work" jsonl 2>/dev/null
+target/release/examples/gen_corpus "$n" "$work" jsonl "${KINDS:-text}" 2>/dev/null
 start=$(date +%s.%N)
 target/release/newsclean -q --html-field html "$work" "$work/out"
 end=$(date +%s.%N)

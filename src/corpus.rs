@@ -238,7 +238,8 @@ pub fn learn(
     let site_name: HashMap<u32, &str> = sites.iter().map(|(k, v)| (v.0, *k)).collect();
     // (hash, site, story, zone, document) tuples, sorted: distinct counts
     // by scanning
-    let mut tuples: Vec<(u64, u32, u32, u8, u32)> = Vec::new();
+    let total = docs.iter().map(|d| d.lines.len()).sum();
+    let mut tuples: Vec<(u64, u32, u32, u8, u32)> = Vec::with_capacity(total);
     for (n, d) in docs.iter().enumerate() {
         let site = sites[d.site.as_str()].0;
         for &(h, z) in &d.lines {
