@@ -225,27 +225,27 @@ pub struct DocLines {
 /// (an index into `docs`). Returns the table and the learned lines (sorted
 /// by site, then by documents, most first), for the report.
 pub fn learn(
-    docs: &[DocLines],
+    docs: impl IntoIterator<Item = DocLines>,
+    capacity: usize,
     params: LearnParams,
     text_of: &dyn Fn(usize, u64) -> Option<String>,
 ) -> (Table, Vec<Learned>) {
-    // site ids and document counts
-    let mut sites: BTreeMap<&str, (u32, usize)> = BTreeMap::new();
-    for d in docs {
-        let n = sites.len() as u32;
-        sites.entry(d.site.as_str()).or_insert((n, 0)).1 += 1;
-    }
-    let site_name: HashMap<u32, &str> = sites.iter().map(|(k, v)| (v.0, *k)).collect();
-    // (hash, site, story, zone, document) tuples, sorted: distinct counts
-    // by scanning
-    let total = docs.iter().map(|d| d.lines.len()).sum();
-    let mut tuples: Vec<(u64, u32, u32, u8, u32)> = Vec::with_capacity(total);
-    for (n, d) in docs.iter().enumerate() {
-        let site = sites[d.site.as_str()].0;
+    // Site ids and document counts, and (hash, site, story, zone, document)
+    // tuples, sorted below: distinct counts by scanning. Documents are
+    // taken one at a time; `capacity` (the number of candidate lines, when
+    // known) sizes the table once.
+    let mut sites: BTreeMap<String, (u32, usize)> = BTreeMap::new();
+    let mut tuples: Vec<(u64, u32, u32, u8, u32)> = Vec::with_capacity(capacity);
+    for (n, d) in docs.into_iter().enumerate() {
+        let next = sites.len() as u32;
+        let entry = sites.entry(d.site).or_insert((next, 0));
+        entry.1 += 1;
+        let site = entry.0;
         for &(h, z) in &d.lines {
             tuples.push((h, site, d.story, z, n as u32));
         }
     }
+    let site_name: HashMap<u32, &str> = sites.iter().map(|(k, v)| (v.0, k.as_str())).collect();
     tuples.sort_unstable();
     let mut table = Table::default();
     let mut learned = Vec::new();
@@ -360,7 +360,7 @@ mod tests {
             ));
             let _ = n;
         }
-        let (table, learned) = learn(&docs, LearnParams::default(), &|_, h| texts(h));
+        let (table, learned) = learn(docs, 0, LearnParams::default(), &|_, h| texts(h));
         assert_eq!(learned.len(), 1, "{learned:?}");
         assert_eq!(learned[0].stories, 20);
         assert!(table
@@ -391,7 +391,7 @@ mod tests {
             };
             docs.push(doc("big", n, &[(line, ZONE_TAIL)]));
         }
-        let (_, learned) = learn(&docs, LearnParams::default(), &|_, h| texts(h));
+        let (_, learned) = learn(docs, 0, LearnParams::default(), &|_, h| texts(h));
         // "x" is in 95% of pages; "He did not elaborate" in 5%: only "x" goes.
         assert_eq!(
             learned.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),

@@ -1106,14 +1106,16 @@ fn learn_residue(
     let written: Vec<usize> = (0..docs.len())
         .filter(|&n| docs[n].rec.status == Status::Written)
         .collect();
-    let lines: Vec<DocLines> = written
+    // Each document's candidate lines are read back as learning takes it.
+    let lines = written.iter().map(|&n| DocLines {
+        site: docs[n].rec.site.to_string(),
+        story: story[n],
+        lines: load_lines(spill, docs[n].lines),
+    });
+    let capacity = written
         .iter()
-        .map(|&n| DocLines {
-            site: docs[n].rec.site.to_string(),
-            story: story[n],
-            lines: load_lines(spill, docs[n].lines),
-        })
-        .collect();
+        .map(|&n| docs[n].lines.map_or(0, |r| r.len() / 9))
+        .sum();
     let text_of = |d: usize, h: u64| {
         let texts = spill.get_string(docs[written[d]].line_texts?).ok()?;
         texts
@@ -1121,7 +1123,7 @@ fn learn_residue(
             .find(|t| crate::corpus::line_hash(t) == h)
             .map(str::to_string)
     };
-    let (learned_table, learned) = crate::corpus::learn(&lines, opts.corpus, &text_of);
+    let (learned_table, learned) = crate::corpus::learn(lines, capacity, opts.corpus, &text_of);
     table.merge(learned_table);
     learned
 }

@@ -127,8 +127,10 @@ fn sample_candidates_in_passes(
     let passes = reps.len().div_ceil(pass_docs).max(1) as u32;
     let mut lens = vec![0u32; reps.len()];
     let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
+    // One buffer for all passes: sized by the first.
+    let mut pairs: Vec<u64> = Vec::new();
     for pass in 0..passes {
-        let mut pairs: Vec<u64> = Vec::new();
+        pairs.clear();
         for (r, &i) in reps.iter().enumerate() {
             let s = sets.samples(i);
             if pass == 0 {

@@ -47,7 +47,7 @@ mod tests {
                 lines: vec![(crate::corpus::line_hash(footer), ZONE_TAIL)],
             })
             .collect();
-        let (table, _) = learn(&docs, LearnParams::default(), &|_, _| {
+        let (table, _) = learn(docs, 0, LearnParams::default(), &|_, _| {
             Some(footer.to_string())
         });
         let stage = Corpus {
