@@ -23,15 +23,23 @@ bless:
     rm -rf samples/expected && mkdir -p samples/expected
     cp -r target/bless/. samples/expected/ && rm -rf samples/expected/.newsclean
 
-# Benchmarks: index scale (1M and 10M fingerprints, peak memory) and the
-# near-duplicate evaluation that chose the defaults
+# Benchmarks: criterion per stage (decode, normalize, each residue stage,
+# HTML extraction, fingerprint, index), index scale (1M and 10M
+# fingerprints), the near-duplicate evaluation that chose the defaults, HTML
+# throughput, end to end on 10,000 and 100,000 generated documents (JSON
+# Lines and folder to folder, with the cat and cp -r floors), and the Python
+# simhash pipeline on the same documents. `bash bench/e2e.sh 1000000` for a
+# million documents.
 bench:
+    cargo bench --bench stages
     cargo build --release --examples
     /usr/bin/time -f "  peak memory %M KB" target/release/examples/index_bench 1000000
     /usr/bin/time -f "  peak memory %M KB" target/release/examples/index_bench 10000000
     target/release/examples/dedup_eval samples/expected
     target/release/examples/dedup_eval --raw samples/expected
     target/release/examples/html_bench samples/in 40
+    bash bench/e2e.sh 10000 100000
+    bash bench/peers.sh 100000
 
 # Peer comparison on HTML pages: newsclean against trafilatura (in a
 # virtualenv under target/), scored with bench/score.py

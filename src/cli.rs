@@ -128,7 +128,8 @@ pub struct Cli {
     pub load_residue: Option<PathBuf>,
 
     /// Largest input file read, in bytes (larger ones fail with a message;
-    /// default 128 MiB). Memory stays within a few times this per thread.
+    /// default 128 MiB); in a JSON Lines file, the largest line. Memory
+    /// stays within a few times this per thread.
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<u64>,
 

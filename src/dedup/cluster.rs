@@ -127,8 +127,15 @@ fn sample_candidates_in_passes(
     let passes = reps.len().div_ceil(pass_docs).max(1) as u32;
     let mut lens = vec![0u32; reps.len()];
     let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
-    // One buffer for all passes: sized by the first.
-    let mut pairs: Vec<u64> = Vec::new();
+    // One buffer for all passes, sized once: a pass takes about its share
+    // of the samples (hashes are uniform), with room for variation.
+    let total: usize = reps.iter().map(|&i| sets.samples_len(i)).sum();
+    let share = total / passes as usize;
+    let mut pairs: Vec<u64> = Vec::with_capacity(if passes == 1 {
+        total
+    } else {
+        share + share / 8
+    });
     for pass in 0..passes {
         pairs.clear();
         for (r, &i) in reps.iter().enumerate() {
@@ -222,6 +229,10 @@ pub trait Sets: Sync {
     fn shingles(&self, i: usize) -> Cow<'_, [u32]>;
     /// The samples of item `i` (sorted, distinct).
     fn samples(&self, i: usize) -> Cow<'_, [u32]>;
+    /// How many samples item `i` has (to size buffers without reading).
+    fn samples_len(&self, i: usize) -> usize {
+        self.samples(i).len()
+    }
 }
 
 /// The sets held by the items' fingerprints.
