@@ -18,7 +18,9 @@ use crate::report::duplicates::{round, ClusterOut, MemberOut, Report};
 use crate::report::manifest::{self, Status};
 use crate::spill::{Ref, Spill};
 use crate::stages::{self, Stage};
-use crate::write::{write_atomic, write_atomic_with};
+use crate::write::{
+    sync_file_system, write_atomic, write_atomic_with, write_output, write_output_with,
+};
 
 /// A document cleaned from its bytes.
 pub struct Cleaned {
@@ -589,6 +591,9 @@ pub fn run(
     write_deferred(&mut docs, &spill, output, on_error);
 
     trace_phase(start, "manifest");
+    // The outputs were not synced one by one: the manifest, synced, comes
+    // after all of them are on disk.
+    sync_file_system(output).map_err(|e| Error::io(output, e))?;
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
     write_atomic_with(&manifest_path, |w| {
@@ -863,7 +868,7 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
         let path = output.join(&out);
         let result = if out.ends_with(".jsonl") {
             // Rendered a chunk at a time in parallel, written in order.
-            write_atomic_with(&path, |w| {
+            write_output_with(&path, |w| {
                 for chunk in members.chunks(JSONL_CHUNK) {
                     let lines: Vec<std::io::Result<String>> =
                         chunk.par_iter().map(|&n| render(&docs[n])).collect();
@@ -878,7 +883,7 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
                 Some(r) => spill.get_string(r),
                 None => Ok(String::new()),
             };
-            text.and_then(|t| write_atomic(&path, t.as_bytes()))
+            text.and_then(|t| write_output(&path, t.as_bytes()))
         };
         if let Err(err) = result {
             on_error(&format!("cannot write {}: {err}", path.display()));
@@ -1675,7 +1680,7 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
     };
     if !as_jsonl {
         let out_path = output.join(&out_rel);
-        if let Err(err) = write_atomic(&out_path, text.as_bytes()) {
+        if let Err(err) = write_output(&out_path, text.as_bytes()) {
             return fail(
                 format!("cannot write {}: {err}", out_path.display()),
                 bytes_in,
