@@ -27,7 +27,7 @@ for n in "${sizes[@]}"; do
   rm -rf "$work" && mkdir -p "$work"
   target/release/examples/gen_corpus "$n" "$work/jsonl" jsonl "$kinds" 2>/dev/null
   mb=$(du -sm "$work/jsonl/corpus.jsonl" | cut -f1)
-  row() { printf "%-10s %-34s %10.2f %10.0f %10.1f %10s\n" "$n" "$1" "$2" "$(echo "$n / $2" | bc -l)" "$(echo "$mb / $2" | bc -l)" "$3"; }
+  row() { local s; s=$(echo "if ($2 < 0.01) 0.01 else $2" | bc -l); printf "%-10s %-34s %10.2f %10.0f %10.1f %10s\n" "$n" "$1" "$2" "$(echo "$n / $s" | bc -l)" "$(echo "$mb / $s" | bc -l)" "$3"; }
   /usr/bin/time -v cat "$work/jsonl/corpus.jsonl" > /dev/null 2> "$work/t"
   row "cat (floor)" "$(secs "$work/t")" "$(peak "$work/t")"
   /usr/bin/time -v "$bin" -q "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
