@@ -9,7 +9,9 @@
 //! - [`input`] finds documents and decodes their bytes;
 //! - [`stages`] holds one module per cleaning stage, all behind one trait;
 //! - [`Cleaner`] runs the stages over one text;
-//! - [`run`] does a whole folder: cleaned files, a manifest of every removal.
+//! - [`run`] does a whole folder: cleaned files, a manifest of every removal;
+//!   what it keeps of each document until the end waits in a [`spill`] file,
+//!   so its memory stays bounded whatever the corpus.
 //!
 //! Clean one string:
 //!
