@@ -45,7 +45,7 @@ impl Stage for Byline {
                 continue;
             }
             let edge = zones.header(i) || zones.tail(i);
-            if let Some(b) = parse_byline(&text, edge) {
+            if let Some(b) = parse_byline(&text, doc.lines[i].folded(), edge) {
                 if let Some(a) = &b.author {
                     doc.meta.offer_author(a);
                 }
@@ -91,12 +91,11 @@ struct ParsedByline {
 
 /// Splits "Jane Doe and Ali Hassan, Staff Writers | Reuters | 3 March 2024"
 /// into parts; every part must be a name, a role, an agency or a date.
-fn parse_byline(line: &str, edge: bool) -> Option<ParsedByline> {
+fn parse_byline(line: &str, f: &str, edge: bool) -> Option<ParsedByline> {
     if ends_sentence(line) && !line.ends_with("Jr.") && !line.ends_with("Sr.") {
         return None;
     }
     let p = phrases();
-    let f = fold(line);
     // The longest opener that starts the line ("written by" before "by").
     let opener_len = (1..=3)
         .filter_map(|n| {

@@ -61,7 +61,11 @@ impl Stage for Captions {
             if Some(i) == doc.headline {
                 continue;
             }
-            if let Some(credit) = photo_credit(&doc.lines[i].text) {
+            let l = &doc.lines[i];
+            if char_len(&l.text) > MAX_CAPTION {
+                continue;
+            }
+            if let Some(credit) = photo_credit_folded(&l.text, l.folded()) {
                 doc.remove(
                     i,
                     self.name(),
@@ -73,14 +77,20 @@ impl Stage for Captions {
 }
 
 /// The credit that closes a caption line, if the line is one.
+#[cfg(test)]
 fn photo_credit(line: &str) -> Option<String> {
     if char_len(line) > MAX_CAPTION {
         return None;
     }
+    photo_credit_folded(line, &fold(line))
+}
+
+/// [`photo_credit`] of a line of at most [`MAX_CAPTION`] characters, given
+/// folded.
+fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
     let p = phrases();
-    let f = fold(line);
     // "Getty Images" alone: the credit of an image the scraper dropped.
-    if p.photo_credits.is_exact(line) {
+    if p.photo_credits.is_exact_folded(f) {
         return Some(crate::text::key(line));
     }
     // "Photo: Jane Doe/AFP" as a line of its own.
