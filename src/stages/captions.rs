@@ -95,7 +95,7 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
     }
     // "Photo: Jane Doe/AFP" as a line of its own.
     for label in &p.credit_labels {
-        if starts_with_word(&f, label) && f[label.len()..].trim_start().starts_with([':', ',']) {
+        if starts_with_word(f, label) && f[label.len()..].trim_start().starts_with([':', ',']) {
             return Some(label.clone());
         }
     }
