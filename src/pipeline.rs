@@ -537,7 +537,7 @@ pub fn run(
                                 opts.html_field.as_deref(),
                             )
                             .ok()?;
-                            let mut p = clean_line(&ctx2, i, &doc, &d.rec.site).ok()?;
+                            let mut p = clean_line(&ctx2, i, &doc, &d.rec.site);
                             p.source = d.source;
                             seal(&ctx2, p, &quiet)
                         }
@@ -939,10 +939,9 @@ fn dedup(
             Owner::Earlier(_) => None,
         })
         .collect();
-    let refs: Vec<Option<FpRefs>> = docs.iter().map(|d| d.shingles).collect();
     let sets = SpillSets {
         spill,
-        refs: &refs,
+        docs,
         doc_of: &doc_of,
         items: &items,
     };
@@ -1104,13 +1103,12 @@ fn learn_residue(
         .collect();
     drop(first_with);
     let doc_of: Vec<Option<usize>> = owners.iter().map(|&n| Some(n)).collect();
-    let refs: Vec<Option<FpRefs>> = docs.iter().map(|d| d.shingles).collect();
     let clusters = cluster_with(
         &items,
         opts.params,
         &SpillSets {
             spill,
-            refs: &refs,
+            docs,
             doc_of: &doc_of,
             items: &items,
         },
@@ -1514,26 +1512,26 @@ fn load_u32s(spill: &Spill, r: Ref) -> Vec<u32> {
 /// the others (an index file's, which hold their samples).
 struct SpillSets<'a> {
     spill: &'a Spill,
-    refs: &'a [Option<FpRefs>],
+    docs: &'a Docs,
     doc_of: &'a [Option<usize>],
     items: &'a [Item<'a>],
 }
 
 impl Sets for SpillSets<'_> {
     fn shingles(&self, i: usize) -> std::borrow::Cow<'_, [u32]> {
-        match self.doc_of[i].and_then(|n| self.refs[n]) {
+        match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
             Some(r) => std::borrow::Cow::Owned(load_u32s(self.spill, r.shingles)),
             None => std::borrow::Cow::Borrowed(&self.items[i].fp.shingles),
         }
     }
     fn samples(&self, i: usize) -> std::borrow::Cow<'_, [u32]> {
-        match self.doc_of[i].and_then(|n| self.refs[n]) {
+        match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
             Some(r) => std::borrow::Cow::Owned(load_u32s(self.spill, r.samples)),
             None => std::borrow::Cow::Borrowed(&self.items[i].fp.samples),
         }
     }
     fn samples_len(&self, i: usize) -> usize {
-        match self.doc_of[i].and_then(|n| self.refs[n]) {
+        match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
             Some(r) => r.samples.len() / 4,
             None => self.items[i].fp.samples.len(),
         }
@@ -1687,7 +1685,7 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
             );
         }
     }
-    let mut p = match finish(
+    let mut p = finish(
         ctx,
         cleaned,
         text.clone(),
@@ -1695,10 +1693,7 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
         rel_string(&out_rel),
         bytes_in,
         e.renamed,
-    ) {
-        Ok(p) => p,
-        Err(err) => return fail(format!("cannot keep the document: {err}"), bytes_in),
-    };
+    );
     p.entry.site = site;
     p.source = Source::File(n);
     if as_jsonl {
@@ -1797,18 +1792,10 @@ fn process_jsonl(
                     {
                         Ok(doc) => {
                             let site = doc.host().unwrap_or_else(|| site.to_string());
-                            match clean_line(ctx, n, &doc, &site) {
-                                Ok(mut p) => {
-                                    p.source = Source::Line(n, line, Ref::default());
-                                    p.raw = Some(raw);
-                                    seal(ctx, p, on_error)
-                                }
-                                Err(err) => {
-                                    let msg = format!("cannot keep the cleaned text: {err}");
-                                    on_error(&format!("{}:{line}: {msg}", e.path.display()));
-                                    failed(Some(line), msg)
-                                }
-                            }
+                            let mut p = clean_line(ctx, n, &doc, &site);
+                            p.source = Source::Line(n, line, Ref::default());
+                            p.raw = Some(raw);
+                            seal(ctx, p, on_error)
                         }
                         Err(b) => {
                             on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
@@ -1838,12 +1825,7 @@ fn interrupted(opts: &RunOptions) -> bool {
 }
 
 /// Cleans one JSON Lines document.
-fn clean_line(
-    ctx: &Ctx,
-    n: usize,
-    doc: &crate::input::jsonl::JsonlDoc,
-    site: &str,
-) -> std::io::Result<Processed> {
+fn clean_line(ctx: &Ctx, n: usize, doc: &crate::input::jsonl::JsonlDoc, site: &str) -> Processed {
     let e = &ctx.entries[n];
     let cleaned = clean_str(ctx.cleaner, &doc.text, doc.html, Some(site), "UTF-8", false);
     let text = cleaned.doc.render();
@@ -1863,7 +1845,7 @@ fn clean_line(
         rel_string(&out_rel),
         bytes_in,
         false,
-    )?;
+    );
     p.entry.id = doc.id.clone();
     p.entry.line = Some(doc.line);
     p.entry.site = site.to_string();
@@ -1872,7 +1854,7 @@ fn clean_line(
         _ => crate::input::jsonl::render_line(&doc.value, &text, &findings(&p.entry)),
     };
     p.deferred = Some(out);
-    Ok(p)
+    p
 }
 
 /// "a/b.jsonl.gz" -> "a/b" (the name without its JSON Lines extensions).
@@ -1894,7 +1876,7 @@ fn finish(
     output: String,
     bytes_in: u64,
     renamed: bool,
-) -> std::io::Result<Processed> {
+) -> Processed {
     let Cleaned {
         doc,
         encoding,
@@ -1936,14 +1918,14 @@ fn finish(
         dropped: false,
         removed,
     };
-    Ok(Processed {
+    Processed {
         entry,
         fp,
         lines,
         source: Source::None,
         raw: None,
         deferred: None,
-    })
+    }
 }
 
 /// What every document of a pass shares.

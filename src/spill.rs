@@ -82,11 +82,6 @@ impl Spill {
     pub fn get_string(&self, r: Ref) -> io::Result<String> {
         String::from_utf8(self.get(r)?).map_err(io::Error::other)
     }
-
-    /// Bytes written so far.
-    pub fn size(&self) -> u64 {
-        self.end.load(Ordering::Relaxed)
-    }
 }
 
 #[cfg(unix)]

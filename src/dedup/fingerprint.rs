@@ -94,17 +94,6 @@ pub fn winnow(hashes: &[u64], w: usize) -> Vec<u32> {
     out
 }
 
-/// Jaccard and containment of two documents: on the full shingle sets, or
-/// on the samples when either fingerprint holds only those (an unbiased
-/// estimate: every copy of a text samples the same shingles).
-pub fn fp_similarity(a: &Fingerprint, b: &Fingerprint) -> (f64, f64) {
-    if a.sampled || b.sampled {
-        similarity(&a.samples, &b.samples)
-    } else {
-        similarity(&a.shingles, &b.shingles)
-    }
-}
-
 /// The words of a text, folded for comparison.
 pub fn words(text: &str) -> Vec<String> {
     let w = Words::new(text, usize::MAX);
@@ -129,36 +118,33 @@ impl Words {
         let mut starts = Vec::with_capacity(text.len() / 5);
         let mut in_word = false;
         for c in text.chars() {
+            let (alnum, joins) = if c.is_ascii() {
+                (c.is_ascii_alphanumeric(), c == '\'')
+            } else {
+                (
+                    c.is_alphanumeric(),
+                    matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}'),
+                )
+            };
+            if !alnum {
+                // an apostrophe inside a word ("don't") joins it
+                in_word &= joins;
+                continue;
+            }
+            if !in_word {
+                if starts.len() >= max {
+                    break;
+                }
+                if !buf.is_empty() {
+                    buf.push(' ');
+                }
+                starts.push(buf.len() as u32);
+                in_word = true;
+            }
             if c.is_ascii() {
-                if c.is_ascii_alphanumeric() {
-                    if !in_word {
-                        if starts.len() >= max {
-                            break;
-                        }
-                        if !buf.is_empty() {
-                            buf.push(' ');
-                        }
-                        starts.push(buf.len() as u32);
-                        in_word = true;
-                    }
-                    buf.push(c.to_ascii_lowercase());
-                } else if c != '\'' {
-                    in_word = false;
-                }
-            } else if c.is_alphanumeric() {
-                if !in_word {
-                    if starts.len() >= max {
-                        break;
-                    }
-                    if !buf.is_empty() {
-                        buf.push(' ');
-                    }
-                    starts.push(buf.len() as u32);
-                    in_word = true;
-                }
+                buf.push(c.to_ascii_lowercase());
+            } else {
                 buf.extend(c.to_lowercase());
-            } else if !matches!(c, '\u{2019}' | '\u{2018}' | '\u{02BC}') {
-                in_word = false;
             }
         }
         Words { buf, starts }
