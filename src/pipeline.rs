@@ -633,10 +633,7 @@ pub fn run(
         let path = output.join(REPORT_DIR).join("duplicates.json");
         write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
     }
-    summary.interrupted = opts
-        .interrupt
-        .as_ref()
-        .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed));
+    summary.interrupted = interrupted(opts);
     summary.elapsed = start.elapsed();
     trace_phase(start, "done");
     Ok(summary)
@@ -1617,11 +1614,7 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
     if e.kind == Kind::Other {
         return skipped("not a text document (extension)", 0);
     }
-    if opts
-        .interrupt
-        .as_ref()
-        .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
-    {
+    if interrupted(opts) {
         return skipped("run interrupted", 0);
     }
     let max = opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
@@ -1818,6 +1811,7 @@ fn process_jsonl(
     }
 }
 
+/// Has Ctrl-C asked the run to stop taking documents?
 fn interrupted(opts: &RunOptions) -> bool {
     opts.interrupt
         .as_ref()
