@@ -74,16 +74,25 @@ pub fn winnow(hashes: &[u64], w: usize) -> Vec<u32> {
         let min = hashes.iter().copied().min().unwrap_or(0);
         return vec![min as u32];
     }
+    // A deque of positions whose hashes increase strictly from front to
+    // back: a newcomer evicts every position with a hash at least its own,
+    // so the front is always the window's rightmost minimum. Each position
+    // enters and leaves once: linear in the number of hashes.
+    let mut deque = std::collections::VecDeque::with_capacity(w + 1);
     let mut last: Option<usize> = None;
-    for start in 0..=hashes.len() - w {
-        let window = &hashes[start..start + w];
-        // the rightmost minimum
-        let (off, _) =
-            window.iter().enumerate().fold(
-                (0, u64::MAX),
-                |(bi, bv), (i, &v)| if v <= bv { (i, v) } else { (bi, bv) },
-            );
-        let pos = start + off;
+    for (i, &h) in hashes.iter().enumerate() {
+        while deque.back().is_some_and(|&b: &usize| hashes[b] >= h) {
+            deque.pop_back();
+        }
+        deque.push_back(i);
+        if i + 1 < w {
+            continue;
+        }
+        let start = i + 1 - w;
+        while deque.front().is_some_and(|&f| f < start) {
+            deque.pop_front();
+        }
+        let pos = deque[0];
         if last != Some(pos) {
             out.push(hashes[pos] as u32);
             last = Some(pos);
@@ -114,10 +123,20 @@ impl Words {
     /// Folds the first `max` words of `text`: lower case, letters and
     /// digits only; an apostrophe inside a word ("don't") joins it.
     pub fn new(text: &str, max: usize) -> Words {
-        let mut buf = String::with_capacity(text.len());
+        let mut buf: Vec<u8> = Vec::with_capacity(text.len());
         let mut starts = Vec::with_capacity(text.len() / 5);
         let mut in_word = false;
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII byte by byte; other characters decoded
+            let (c, width) = if bytes[i].is_ascii() {
+                (bytes[i] as char, 1)
+            } else {
+                let c = text[i..].chars().next().expect("a char starts here");
+                (c, c.len_utf8())
+            };
+            i += width;
             let (alnum, joins) = if c.is_ascii() {
                 (c.is_ascii_alphanumeric(), c == '\'')
             } else {
@@ -136,17 +155,21 @@ impl Words {
                     break;
                 }
                 if !buf.is_empty() {
-                    buf.push(' ');
+                    buf.push(b' ');
                 }
                 starts.push(buf.len() as u32);
                 in_word = true;
             }
             if c.is_ascii() {
-                buf.push(c.to_ascii_lowercase());
+                buf.push((c as u8).to_ascii_lowercase());
             } else {
-                buf.extend(c.to_lowercase());
+                let mut tmp = [0u8; 4];
+                for l in c.to_lowercase() {
+                    buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+                }
             }
         }
+        let buf = String::from_utf8(buf).expect("built from whole characters");
         Words { buf, starts }
     }
 
@@ -203,15 +226,43 @@ impl Words {
 /// of +1 where the feature's hash has that bit set and -1 where not. Each
 /// distinct feature counts once.
 pub fn simhash(features: &[u64]) -> u64 {
-    let mut sums = [0i32; 64];
-    for &h in features {
-        for (bit, s) in sums.iter_mut().enumerate() {
-            *s += if h >> bit & 1 == 1 { 1 } else { -1 };
+    // The sum for a bit is (ones - zeros) = 2 * ones - n: count the ones.
+    // Eight bit counters share a u64, one byte each, added eight at a time
+    // through a table that spreads a byte's bits over eight bytes; the
+    // bytes are emptied into wide counters before they can overflow.
+    const SPREAD: [u64; 256] = {
+        let mut t = [0u64; 256];
+        let mut b = 0;
+        while b < 256 {
+            let mut bit = 0;
+            while bit < 8 {
+                if b >> bit & 1 == 1 {
+                    t[b] |= 1 << (8 * bit);
+                }
+                bit += 1;
+            }
+            b += 1;
+        }
+        t
+    };
+    let mut ones = [0u32; 64];
+    for chunk in features.chunks(255) {
+        let mut packed = [0u64; 8];
+        for &h in chunk {
+            for (byte, p) in packed.iter_mut().enumerate() {
+                *p += SPREAD[(h >> (8 * byte) & 0xFF) as usize];
+            }
+        }
+        for (byte, p) in packed.iter().enumerate() {
+            for bit in 0..8 {
+                ones[8 * byte + bit] += (p >> (8 * bit) & 0xFF) as u32;
+            }
         }
     }
-    sums.iter().enumerate().fold(
+    let n = features.len() as u32;
+    ones.iter().enumerate().fold(
         0u64,
-        |acc, (bit, &s)| if s > 0 { acc | 1 << bit } else { acc },
+        |acc, (bit, &o)| if 2 * o > n { acc | 1 << bit } else { acc },
     )
 }
 
@@ -223,15 +274,18 @@ pub const MAX_WORDS: usize = 200_000;
 pub fn fingerprint(body: &str) -> Fingerprint {
     let ws = Words::new(body, MAX_WORDS);
     let all = ws.shingle_hashes();
-    let mut distinct: Vec<u64> = all.clone();
+    // One sort serves both sets: ordered by (low 32 bits, high 32 bits),
+    // the distinct hashes come out with their low halves sorted, so the
+    // 32-bit shingle set is one pass of dedup over them.
+    let mut distinct: Vec<u64> = all.iter().map(|h| h.rotate_left(32)).collect();
     distinct.sort_unstable();
     distinct.dedup();
+    let mut shingles: Vec<u32> = distinct.iter().map(|&h| (h >> 32) as u32).collect();
+    shingles.dedup();
+    distinct.iter_mut().for_each(|h| *h = h.rotate_left(32));
     let mut lead: Vec<u64> = all[..all.len().min(LEAD_SHINGLES)].to_vec();
     lead.sort_unstable();
     lead.dedup();
-    let mut shingles: Vec<u32> = distinct.iter().map(|&h| h as u32).collect();
-    shingles.sort_unstable();
-    shingles.dedup();
     Fingerprint {
         full: simhash(&distinct),
         lead: simhash(&lead),
@@ -300,6 +354,66 @@ mod tests {
         assert_eq!(fp.full, 0x1d4b_bb29_4756_0c16);
         assert_eq!(fp.lead, fp.full, "short text: the lead is the whole");
         assert_eq!(fp.words, 10);
+    }
+
+    /// The definitions, written plainly: the fast versions must agree.
+    fn simhash_by_definition(features: &[u64]) -> u64 {
+        let mut sums = [0i64; 64];
+        for &h in features {
+            for (bit, s) in sums.iter_mut().enumerate() {
+                *s += if h >> bit & 1 == 1 { 1 } else { -1 };
+            }
+        }
+        (0..64).fold(
+            0,
+            |acc, bit| if sums[bit] > 0 { acc | 1 << bit } else { acc },
+        )
+    }
+
+    fn winnow_by_definition(hashes: &[u64], w: usize) -> Vec<u32> {
+        if hashes.len() <= w {
+            return hashes
+                .iter()
+                .min()
+                .map(|&m| vec![m as u32])
+                .unwrap_or_default();
+        }
+        let mut out = Vec::new();
+        let mut last = None;
+        for start in 0..=hashes.len() - w {
+            let mut pos = start;
+            for i in start..start + w {
+                if hashes[i] <= hashes[pos] {
+                    pos = i;
+                }
+            }
+            if last != Some(pos) {
+                out.push(hashes[pos] as u32);
+                last = Some(pos);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[test]
+    fn fast_simhash_and_winnow_agree_with_their_definitions() {
+        for n in [0usize, 1, 2, 7, 12, 13, 254, 255, 256, 511, 600, 2000] {
+            let hashes: Vec<u64> = (0..n as u64).map(|i| xxh3_64(&i.to_le_bytes())).collect();
+            assert_eq!(simhash(&hashes), simhash_by_definition(&hashes), "n={n}");
+            assert_eq!(
+                winnow(&hashes, 12),
+                winnow_by_definition(&hashes, 12),
+                "n={n}"
+            );
+            // many ties: the rightmost of equal minima is the sample
+            let ties: Vec<u64> = hashes.iter().map(|h| h % 7 + (h >> 40 & 1) * 100).collect();
+            assert_eq!(winnow(&ties, 12), winnow_by_definition(&ties, 12), "n={n}");
+            assert_eq!(simhash(&ties), simhash_by_definition(&ties), "n={n}");
+        }
+        // a feature list with every bit set as often as not: ties go to 0
+        assert_eq!(simhash(&[u64::MAX, 0]), 0);
     }
 
     #[test]
