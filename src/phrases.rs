@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use rustc_hash::FxHashSet;
 
 use crate::text::{contains_word, ends_with_word, fold, key, key_of_folded, starts_with_word};
 
@@ -24,9 +25,15 @@ pub enum Hit {
 /// compared on folded text.
 #[derive(Debug, Default)]
 pub struct PhraseList {
-    exact: HashSet<String>,
+    exact: FxHashSet<String>,
+    /// Length of the longest exact entry: a longer line is none of them.
+    exact_max: usize,
     prefix: Vec<String>,
     suffix: Vec<String>,
+    /// For each first byte, the prefixes that start with it (in order);
+    /// for each last byte, the suffixes that end with it.
+    prefix_by_first: Vec<Vec<u32>>,
+    suffix_by_last: Vec<Vec<u32>>,
     contains: Vec<String>,
     contains_ac: Option<AhoCorasick>,
 }
@@ -69,6 +76,19 @@ impl PhraseList {
         // Longest prefixes first, so the reported phrase is the most specific.
         self.prefix.sort_by_key(|p| std::cmp::Reverse(p.len()));
         self.suffix.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        self.exact_max = self.exact.iter().map(String::len).max().unwrap_or(0);
+        self.prefix_by_first = vec![Vec::new(); 256];
+        for (n, p) in self.prefix.iter().enumerate() {
+            if let Some(&b) = p.as_bytes().first() {
+                self.prefix_by_first[b as usize].push(n as u32);
+            }
+        }
+        self.suffix_by_last = vec![Vec::new(); 256];
+        for (n, p) in self.suffix.iter().enumerate() {
+            if let Some(&b) = p.as_bytes().last() {
+                self.suffix_by_last[b as usize].push(n as u32);
+            }
+        }
         if !self.contains.is_empty() {
             self.contains_ac = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
@@ -84,7 +104,7 @@ impl PhraseList {
 
     /// [`PhraseList::is_exact`] for an already folded line.
     pub fn is_exact_folded(&self, f: &str) -> bool {
-        !self.exact.is_empty() && self.exact.contains(key_of_folded(f))
+        self.has_exact(key_of_folded(f))
     }
 
     /// The first phrase of the list that matches the line, of any kind.
@@ -95,14 +115,23 @@ impl PhraseList {
     /// [`PhraseList::find`] for an already folded line.
     pub fn find_folded(&self, f: &str) -> Option<(Hit, String)> {
         let k = key_of_folded(f);
-        if self.exact.contains(k) {
+        if self.has_exact(k) {
             return Some((Hit::Exact, k.to_string()));
         }
-        if let Some(p) = self.prefix.iter().find(|p| starts_with_word(f, p)) {
-            return Some((Hit::Prefix, p.clone()));
+        let (Some(&first), Some(&last)) = (f.as_bytes().first(), f.as_bytes().last()) else {
+            return None;
+        };
+        if let Some(&n) = self.prefix_by_first[first as usize]
+            .iter()
+            .find(|&&n| starts_with_word(f, &self.prefix[n as usize]))
+        {
+            return Some((Hit::Prefix, self.prefix[n as usize].clone()));
         }
-        if let Some(p) = self.suffix.iter().find(|p| ends_with_word(f, p)) {
-            return Some((Hit::Suffix, p.clone()));
+        if let Some(&n) = self.suffix_by_last[last as usize]
+            .iter()
+            .find(|&&n| ends_with_word(f, &self.suffix[n as usize]))
+        {
+            return Some((Hit::Suffix, self.suffix[n as usize].clone()));
         }
         if let Some(ac) = &self.contains_ac {
             for m in ac.find_overlapping_iter(f) {
@@ -115,9 +144,14 @@ impl PhraseList {
         None
     }
 
+    /// Is `k` (a key) one of the exact entries?
+    fn has_exact(&self, k: &str) -> bool {
+        k.len() <= self.exact_max && self.exact.contains(k)
+    }
+
     /// The exact entries, for detectors that test single words.
     pub fn contains_key(&self, k: &str) -> bool {
-        self.exact.contains(k)
+        self.has_exact(k)
     }
 }
 

@@ -80,6 +80,19 @@ pub fn loose_key(s: &str) -> String {
 
 /// [`loose_key`] of an already folded text.
 pub fn loose_key_of_folded(f: &str) -> String {
+    if f.is_ascii() {
+        let mut out: Vec<u8> = Vec::with_capacity(f.len());
+        for w in f.as_bytes().split(|b| !b.is_ascii_alphanumeric()) {
+            if w.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(b' ');
+            }
+            out.extend_from_slice(w);
+        }
+        return String::from_utf8(out).expect("ASCII stays ASCII");
+    }
     let mut out = String::with_capacity(f.len());
     for w in f.split(|c: char| !c.is_alphanumeric()) {
         if w.is_empty() {
@@ -99,7 +112,45 @@ pub fn words(s: &str) -> impl Iterator<Item = &str> {
 }
 
 pub fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
+    if !s.is_ascii() {
+        return s.split_whitespace().count();
+    }
+    // ASCII: count the starts of runs of non-space bytes (the same
+    // whitespace as `char::is_whitespace`: space and \t to \r)
+    let mut n = 0;
+    let mut in_word = false;
+    for &b in s.as_bytes() {
+        let space = matches!(b, b' ' | b'\t'..=b'\r');
+        n += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    n
+}
+
+/// The longest prefix of `s` of at most `n` bytes that ends on a character
+/// boundary.
+pub fn prefix(s: &str, n: usize) -> &str {
+    if n >= s.len() {
+        return s;
+    }
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// The longest suffix of `s` of at most `n` bytes that starts on a
+/// character boundary.
+pub fn suffix(s: &str, n: usize) -> &str {
+    if n >= s.len() {
+        return s;
+    }
+    let mut start = s.len() - n;
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..]
 }
 
 pub fn char_len(s: &str) -> usize {
@@ -235,6 +286,31 @@ pub fn contains_word(hay: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_and_suffix_keep_whole_characters() {
+        assert_eq!(prefix("caf\u{e9}s", 4), "caf");
+        assert_eq!(prefix("caf\u{e9}s", 5), "caf\u{e9}");
+        assert_eq!(prefix("abc", 10), "abc");
+        assert_eq!(suffix("\u{e9}t\u{e9}", 3), "t\u{e9}");
+        assert_eq!(suffix("\u{e9}t\u{e9}", 2), "\u{e9}");
+        assert_eq!(suffix("abc", 10), "abc");
+    }
+
+    #[test]
+    fn word_count_agrees_with_split_whitespace() {
+        for s in [
+            "",
+            " ",
+            "one",
+            "  two  words ",
+            "a\tb\nc\x0bd\x0ce\rf",
+            "caf\u{e9} au lait\u{a0}noir",
+            "x\u{2003}y",
+        ] {
+            assert_eq!(word_count(s), s.split_whitespace().count(), "{s:?}");
+        }
+    }
 
     #[test]
     fn fold_quotes_dashes_space() {

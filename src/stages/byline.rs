@@ -97,13 +97,13 @@ fn parse_byline(line: &str, f: &str, edge: bool) -> Option<ParsedByline> {
     }
     let p = phrases();
     // The longest opener that starts the line ("written by" before "by").
-    let opener_len = (1..=3)
-        .filter_map(|n| {
-            let head: Vec<&str> = f.split_whitespace().take(n).collect();
-            let head = head.join(" ");
-            (head.split_whitespace().count() == n && p.byline_openers.is_exact(&head))
-                .then_some(head.len())
-        })
+    // (Folded text has single spaces: the first n words are a prefix.)
+    let opener_len = f
+        .match_indices(' ')
+        .map(|(i, _)| i)
+        .chain(std::iter::once(f.len()))
+        .take(3)
+        .filter(|&end| p.byline_openers.is_exact_folded(&f[..end]))
         .max();
     let rest: &str = match opener_len {
         Some(n) => {

@@ -24,27 +24,30 @@ impl Stage for Captions {
     fn run(&self, doc: &mut Doc) {
         let kept = doc.kept();
         // Only lines short enough to be captions need a comparison key.
-        let keys: Vec<String> = kept
+        // (a hash of it: equal hashes are confirmed on the keys themselves)
+        let keys: Vec<Option<u64>> = kept
             .iter()
             .map(|&i| {
                 let t = &doc.lines[i].text;
                 if t.len() <= MAX_CAPTION * 4 && char_len(t) <= MAX_CAPTION {
-                    doc.lines[i].loose().to_string()
+                    let loose = doc.lines[i].loose();
+                    (!loose.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(loose.as_bytes()))
                 } else {
-                    String::new()
+                    None
                 }
             })
             .collect();
         for (a, &i) in kept.iter().enumerate() {
-            if Some(i) == doc.headline
-                || keys[a].is_empty()
-                || char_len(&doc.lines[i].text) > MAX_CAPTION
-            {
+            if Some(i) == doc.headline || keys[a].is_none() {
                 continue;
             }
             for b in a + 1..(a + 1 + REPEAT_WINDOW).min(kept.len()) {
                 let j = kept[b];
-                if keys[b] != keys[a] || Some(j) == doc.headline || !doc.lines[j].kept {
+                if keys[b] != keys[a]
+                    || Some(j) == doc.headline
+                    || !doc.lines[j].kept
+                    || doc.lines[i].loose() != doc.lines[j].loose()
+                {
                     continue;
                 }
                 if ends_sentence(&doc.lines[i].text) {
@@ -100,11 +103,17 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
         }
     }
     // "... at dawn. Photo: Jane Doe/AFP": a short credit closes the line.
+    // Every pattern is " label:": its last occurrence ends at the last colon
+    // that follows " label", so only the colons need looking at.
+    let colons: Vec<usize> = f.match_indices(':').map(|(c, _)| c).collect();
     for (label, pat) in p.credit_labels.iter().zip(&p.credit_patterns) {
-        if !f.contains(':') {
+        if colons.is_empty() {
             break;
         }
-        if let Some(pos) = f.rfind(pat.as_str()) {
+        let head = &pat[..pat.len() - 1];
+        let last = colons.iter().rev().find(|&&c| f[..c].ends_with(head));
+        if let Some(&c) = last {
+            let pos = c - head.len();
             let credit = f[pos + pat.len()..].trim();
             let before = f[..pos].trim_end();
             let closes = before.ends_with(['.', ',', '|', '-', ';']) || ends_sentence(before);

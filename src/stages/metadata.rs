@@ -51,8 +51,10 @@ impl Stage for Metadata {
 /// with one.
 pub fn read_dateline(par: &str) -> (Option<String>, Option<String>) {
     let mut end = None;
+    // a separator starting within MAX_DATELINE bytes ends within five more
+    let window = crate::text::prefix(par, MAX_DATELINE + 5);
     for sep in [" \u{2013} ", " \u{2014} ", " - ", " _ ", " -- ", ": ", "):"] {
-        if let Some(pos) = par.find(sep) {
+        if let Some(pos) = window.find(sep) {
             let pos = if sep == "):" { pos + 1 } else { pos };
             if pos <= MAX_DATELINE && end.is_none_or(|e| pos < e) {
                 end = Some(pos);

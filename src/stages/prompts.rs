@@ -63,8 +63,12 @@ impl Stage for Prompts {
 
 /// "Sign in | Subscribe", "Log in / Register": every item a prompt.
 fn all_items_are_prompts(line: &str) -> bool {
+    const SEPARATORS: [char; 4] = ['|', '/', '\u{00B7}', '\u{2022}'];
+    if !line.contains(SEPARATORS) {
+        return false;
+    }
     let items: Vec<&str> = line
-        .split(['|', '/', '\u{00B7}', '\u{2022}'])
+        .split(SEPARATORS)
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
