@@ -79,7 +79,8 @@ pub fn zone_bits(doc: &Doc) -> Vec<u8> {
     let kept = doc.kept();
     let mut bits = vec![0u8; doc.lines.len()];
     for (rank, &i) in kept.iter().enumerate() {
-        if doc.lines[i].loose().is_empty() {
+        // (a line with no letter or digit has an empty comparison key)
+        if crate::text::has_no_alnum(&doc.lines[i].text) {
             continue;
         }
         let t = &doc.lines[i].text;

@@ -127,6 +127,28 @@ impl Words {
         let mut starts = Vec::with_capacity(text.len() / 5);
         let mut in_word = false;
         let bytes = text.as_bytes();
+        if text.is_ascii() {
+            // the same rules, byte by byte
+            for &b in bytes {
+                if !b.is_ascii_alphanumeric() {
+                    in_word &= b == b'\'';
+                    continue;
+                }
+                if !in_word {
+                    if starts.len() >= max {
+                        break;
+                    }
+                    if !buf.is_empty() {
+                        buf.push(b' ');
+                    }
+                    starts.push(buf.len() as u32);
+                    in_word = true;
+                }
+                buf.push(b.to_ascii_lowercase());
+            }
+            let buf = String::from_utf8(buf).expect("ASCII stays ASCII");
+            return Words { buf, starts };
+        }
         let mut i = 0;
         while i < bytes.len() {
             // ASCII byte by byte; other characters decoded
