@@ -10,7 +10,6 @@
 //! every cluster at once.
 
 use serde::Serialize;
-use similar::{ChangeTag, TextDiff};
 
 use super::duplicates::Report;
 
@@ -28,18 +27,7 @@ pub struct Op(pub u8, pub String);
 /// Word-level diff of `member` against `canonical`, unchanged runs longer
 /// than twice `CONTEXT_WORDS` folded.
 pub fn word_diff(canonical: &str, member: &str) -> Vec<Op> {
-    let diff = TextDiff::configure()
-        .timeout(DIFF_DEADLINE)
-        .diff_words(canonical, member);
-    let mut raw: Vec<(u8, &str)> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let tag = match change.tag() {
-            ChangeTag::Equal => 0,
-            ChangeTag::Insert => 1,
-            ChangeTag::Delete => 2,
-        };
-        raw.push((tag, change.value()));
-    }
+    let raw = raw_diff(canonical, member);
     let mut ops: Vec<Op> = Vec::new();
     let mut i = 0;
     while i < raw.len() {
@@ -68,6 +56,116 @@ pub fn word_diff(canonical: &str, member: &str) -> Vec<Op> {
         i = j;
     }
     ops
+}
+
+/// The diff as (tag, token) pairs, tokens being runs of word characters or
+/// of whitespace: read the unchanged and cut tokens and you have the
+/// canonical text, the unchanged and added ones and you have the member.
+/// Paragraphs are compared first, words only inside the paragraphs that
+/// differ: copies of a wire story share most paragraphs whole, and a word
+/// diff of two whole stories costs far more than a few of two paragraphs.
+fn raw_diff<'a>(canonical: &'a str, member: &'a str) -> Vec<(u8, &'a str)> {
+    use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
+    let deadline = std::time::Instant::now() + DIFF_DEADLINE;
+    let old = paragraphs(canonical);
+    let new = paragraphs(member);
+    let mut raw: Vec<(u8, &str)> = Vec::new();
+    let push = |raw: &mut Vec<(u8, &'a str)>, tag: u8, lines: &[&'a str]| {
+        for line in lines {
+            raw.extend(tokens(line).map(|t| (tag, t)));
+        }
+    };
+    for op in capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline)) {
+        let (tag, o, n) = op.as_tag_tuple();
+        match tag {
+            DiffTag::Equal => push(&mut raw, 0, &old[o]),
+            DiffTag::Delete => push(&mut raw, 2, &old[o]),
+            DiffTag::Insert => push(&mut raw, 1, &new[n]),
+            DiffTag::Replace => {
+                let ot: Vec<&str> = old[o].iter().flat_map(|l| tokens(l)).collect();
+                let nt: Vec<&str> = new[n].iter().flat_map(|l| tokens(l)).collect();
+                for wop in capture_diff_slices_deadline(Algorithm::Myers, &ot, &nt, Some(deadline))
+                {
+                    let (wtag, wo, wn) = wop.as_tag_tuple();
+                    match wtag {
+                        DiffTag::Equal => raw.extend(ot[wo].iter().map(|t| (0, *t))),
+                        DiffTag::Delete => raw.extend(ot[wo].iter().map(|t| (2, *t))),
+                        DiffTag::Insert => raw.extend(nt[wn].iter().map(|t| (1, *t))),
+                        DiffTag::Replace => {
+                            raw.extend(ot[wo].iter().map(|t| (2, *t)));
+                            raw.extend(nt[wn].iter().map(|t| (1, *t)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    group_changes(raw)
+}
+
+/// Makes a diff read as a person would write it: a space alone between
+/// two changes becomes part of them, and in each run of changes the cut
+/// words come first, then the added ones ("signals cut" -> "hints at", not
+/// four alternating pieces).
+fn group_changes(raw: Vec<(u8, &str)>) -> Vec<(u8, &str)> {
+    let mut out: Vec<(u8, &str)> = Vec::with_capacity(raw.len());
+    let mut cut: Vec<(u8, &str)> = Vec::new();
+    let mut added: Vec<(u8, &str)> = Vec::new();
+    for (i, &(tag, v)) in raw.iter().enumerate() {
+        let between_changes = tag == 0
+            && v.trim().is_empty()
+            && i > 0
+            && raw[i - 1].0 != 0
+            && raw.get(i + 1).is_some_and(|n| n.0 != 0);
+        if tag == 0 && !between_changes {
+            out.append(&mut cut);
+            out.append(&mut added);
+            out.push((tag, v));
+            continue;
+        }
+        if tag != 1 {
+            cut.push((2, v));
+        }
+        if tag != 2 {
+            added.push((1, v));
+        }
+    }
+    out.append(&mut cut);
+    out.append(&mut added);
+    out
+}
+
+/// Splits a text into paragraphs, each with the line breaks that follow it.
+fn paragraphs(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..b.len() {
+        if b[i - 1] == b'\n' && b[i] != b'\n' {
+            out.push(&s[start..i]);
+            start = i;
+        }
+    }
+    if start < s.len() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
+/// Splits a text into runs of whitespace and runs of anything else.
+fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let space = first.is_whitespace();
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| c.is_whitespace() != space)
+            .map_or(rest.len(), |(i, _)| i);
+        let (t, r) = rest.split_at(end);
+        rest = r;
+        Some(t)
+    })
 }
 
 fn count_words(s: &str) -> usize {
@@ -161,7 +259,7 @@ pub fn render_to(
                 let canonical_text = text(&c.canonical);
                 let members = c
                     .members
-                    .iter()
+                    .par_iter()
                     .map(|m| {
                         let key = match &m.id {
                             Some(id) => format!("{}#{id}", m.input),
@@ -330,6 +428,47 @@ mod tests {
             ops.iter().any(|o| o.0 == 2 && o.1.contains("three")),
             "{ops:?}"
         );
+    }
+
+    #[test]
+    fn raw_diff_rebuilds_both_texts() {
+        let para = |n: usize, w: &str| -> String {
+            (0..30)
+                .map(|i| format!("{w}{}", (i * 7 + n) % 11))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let a = [para(1, "a"), para(2, "b"), para(3, "c"), para(4, "d")].join("\n\n") + "\n";
+        let b = [
+            para(1, "a"),
+            para(2, "b").replace("b3", "changed words"),
+            para(4, "d"),
+            "an added paragraph.".into(),
+        ]
+        .join("\n\n")
+            + "\n";
+        for (x, y) in [(&a, &b), (&b, &a), (&a, &a), (&a, &String::new())] {
+            let raw = raw_diff(x, y);
+            let side = |keep: u8| -> String {
+                raw.iter()
+                    .filter(|(t, _)| *t == 0 || *t == keep)
+                    .map(|(_, v)| *v)
+                    .collect()
+            };
+            assert_eq!(&side(2), x);
+            assert_eq!(&side(1), y);
+        }
+        // the changed paragraph is diffed word by word, the others kept whole
+        let raw = raw_diff(&a, &b);
+        assert!(raw.contains(&(1, "changed")), "{raw:?}");
+        let first_paragraph = |v: &str| v.starts_with('a') && v[1..].parse::<u32>().is_ok();
+        assert!(
+            !raw.iter().any(|&(t, v)| t != 0 && first_paragraph(v)),
+            "{raw:?}"
+        );
+        assert!(raw.iter().any(|&(t, v)| t == 2 && v == "c3"), "{raw:?}");
+        assert!(!raw.iter().any(|&(t, v)| t != 0 && v == "d3"), "{raw:?}");
+        assert_eq!(paragraphs("p1\n\np2\nl3\n"), ["p1\n\n", "p2\n", "l3\n"]);
     }
 
     #[test]
