@@ -25,7 +25,7 @@ use std::sync::Arc;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::doc::Doc;
-use crate::text::{ends_sentence, loose_key, word_count};
+use crate::text::{ends_sentence, loose_key, word_count_upto};
 
 /// Defaults; `--corpus-min-stories` and `--corpus-min-share` change them.
 pub const DEFAULT_MIN_STORIES: usize = 3;
@@ -94,7 +94,7 @@ pub fn zone_bits(doc: &Doc) -> Vec<u8> {
         if rank < EDGE_LINES || rank + EDGE_LINES >= kept.len() {
             z |= ZONE_EDGE;
         }
-        if word_count(t) <= SHORT_WORDS && !ends_sentence(t) {
+        if word_count_upto(t, SHORT_WORDS + 1) <= SHORT_WORDS && !ends_sentence(t) {
             z |= ZONE_SHORT;
         }
         bits[i] = z;

@@ -146,6 +146,27 @@ pub fn word_count(s: &str) -> usize {
             .sum::<usize>()
 }
 
+/// [`word_count`], counting no further than `cap`: `min(word_count(s), cap)`
+/// without reading a long paragraph to its end.
+pub fn word_count_upto(s: &str, cap: usize) -> usize {
+    if !s.is_ascii() {
+        return s.split_whitespace().take(cap).count();
+    }
+    let mut n = 0;
+    let mut in_word = false;
+    for &b in s.as_bytes() {
+        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
+        if !space && !in_word {
+            if n == cap {
+                break;
+            }
+            n += 1;
+        }
+        in_word = !space;
+    }
+    n
+}
+
 /// The longest prefix of `s` of at most `n` bytes that ends on a character
 /// boundary.
 pub fn prefix(s: &str, n: usize) -> &str {
@@ -209,7 +230,7 @@ pub fn ends_truncated(s: &str) -> bool {
 /// ends, which is what "header zone" and "tail zone" mean.
 pub fn is_body_like(s: &str) -> bool {
     let n = char_len(s);
-    let w = word_count(s);
+    let w = word_count_upto(s, 20);
     (w >= 8 && ends_sentence(s) && !ends_truncated(s)) || (n >= 160 && w >= 20)
 }
 
@@ -363,6 +384,13 @@ mod tests {
             "x\u{2003}y",
         ] {
             assert_eq!(word_count(s), s.split_whitespace().count(), "{s:?}");
+            for cap in 0..5 {
+                assert_eq!(
+                    word_count_upto(s, cap),
+                    word_count(s).min(cap),
+                    "{s:?} {cap}"
+                );
+            }
         }
     }
 

@@ -62,9 +62,8 @@ impl Fingerprint {
     }
 }
 
-/// Winnowing: the rightmost smallest hash of each window of `w` consecutive
-/// hashes, each selection once. Returns the selected hashes' low 32 bits,
-/// sorted and distinct.
+/// Winnowing: the smallest hash of each window of `w` consecutive hashes.
+/// Returns the selected hashes' low 32 bits, sorted and distinct.
 pub fn winnow(hashes: &[u64], w: usize) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::new();
     if hashes.is_empty() {
@@ -74,28 +73,33 @@ pub fn winnow(hashes: &[u64], w: usize) -> Vec<u32> {
         let min = hashes.iter().copied().min().unwrap_or(0);
         return vec![min as u32];
     }
-    // A deque of positions whose hashes increase strictly from front to
-    // back: a newcomer evicts every position with a hash at least its own,
-    // so the front is always the window's rightmost minimum. Each position
-    // enters and leaves once: linear in the number of hashes.
-    let mut deque = std::collections::VecDeque::with_capacity(w + 1);
-    let mut last: Option<usize> = None;
-    for (i, &h) in hashes.iter().enumerate() {
-        while deque.back().is_some_and(|&b: &usize| hashes[b] >= h) {
-            deque.pop_back();
-        }
-        deque.push_back(i);
-        if i + 1 < w {
-            continue;
-        }
-        let start = i + 1 - w;
-        while deque.front().is_some_and(|&f| f < start) {
-            deque.pop_front();
-        }
-        let pos = deque[0];
-        if last != Some(pos) {
-            out.push(hashes[pos] as u32);
-            last = Some(pos);
+    // Only the minima's values matter (the output is a sorted set), so the
+    // minimum of every window comes from minima over blocks of w: a window
+    // is the end of one block and the start of the next (van Herk, 1992;
+    // Gil and Werman, 1993). Three passes, no branch on the data.
+    let n = hashes.len();
+    let mut from_start = vec![0u64; n];
+    let mut to_end = vec![0u64; n];
+    for i in 0..n {
+        from_start[i] = if i % w == 0 {
+            hashes[i]
+        } else {
+            from_start[i - 1].min(hashes[i])
+        };
+    }
+    for i in (0..n).rev() {
+        to_end[i] = if i == n - 1 || (i + 1) % w == 0 {
+            hashes[i]
+        } else {
+            to_end[i + 1].min(hashes[i])
+        };
+    }
+    let mut last = None;
+    for start in 0..=n - w {
+        let m = to_end[start].min(from_start[start + w - 1]);
+        if last != Some(m) {
+            out.push(m as u32);
+            last = Some(m);
         }
     }
     out.sort_unstable();
