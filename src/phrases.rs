@@ -99,6 +99,13 @@ impl PhraseList {
 
     /// Is the whole line (edge punctuation ignored) an entry of the list?
     pub fn is_exact(&self, line: &str) -> bool {
+        // The key keeps every letter and digit of an ASCII line: a line
+        // with more of them than the longest entry is no entry.
+        if line.is_ascii()
+            && line.bytes().filter(u8::is_ascii_alphanumeric).count() > self.exact_max
+        {
+            return false;
+        }
         !self.exact.is_empty() && self.is_exact_folded(&fold(line))
     }
 

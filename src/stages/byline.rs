@@ -168,6 +168,10 @@ fn is_role(part: &str) -> bool {
     })
 }
 
+fn tidy(p: &str) -> &str {
+    p.trim().trim_end_matches(['.', ','])
+}
+
 fn split_parts(s: &str) -> Vec<&str> {
     let mut parts = vec![s];
     for sep in [
@@ -182,12 +186,18 @@ fn split_parts(s: &str) -> Vec<&str> {
         " \u{00B7} ",
         " in ",
     ] {
-        parts = parts
-            .into_iter()
-            .flat_map(|p| p.split(sep))
-            .map(|p| p.trim().trim_end_matches(['.', ',']))
-            .filter(|p| !p.is_empty())
-            .collect();
+        if s.contains(sep) {
+            parts = parts
+                .into_iter()
+                .flat_map(|p| p.split(sep))
+                .map(tidy)
+                .filter(|p| !p.is_empty())
+                .collect();
+        } else {
+            // (parts are pieces of `s`: none holds the separator)
+            parts.iter_mut().for_each(|p| *p = tidy(p));
+            parts.retain(|p| !p.is_empty());
+        }
     }
     parts
 }
