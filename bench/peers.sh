@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# The Python simhash pipeline the issue names (the `simhash` package, 64-bit
-# fingerprints, SimhashIndex with k=3) on the same generated documents as
-# newsclean, in a virtualenv under target/, and the ratio per document.
+# Peers on the same generated documents, in the same run, from a virtualenv
+# under target/:
+# - text: the Python simhash pipeline the issue names (the `simhash`
+#   package, 64-bit fingerprints, SimhashIndex with k=3) against newsclean's
+#   whole run (clean + fingerprint + cluster), JSON Lines in and out;
+# - HTML: trafilatura (extraction only, pages already in memory, one
+#   process) against newsclean's whole run folder to folder (read, extract,
+#   clean, fingerprint, cluster, write), on 1 and on 2 threads.
 #
-#   bash bench/peers.sh [N]          (default 100000; KINDS=text|mixed, default text)
+#   bash bench/peers.sh [N] [HTML_PAGES]
+#   (defaults 100000 and 2000; KINDS=text|mixed for the text corpus, default text)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 venv=target/bench-venv
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-"$venv/bin/pip" install -q simhash
+"$venv/bin/pip" install -q simhash trafilatura lxml_html_clean
 cargo build --release -q --example gen_corpus
 cargo build --release -q
 work=target/bench-peers
@@ -22,3 +28,21 @@ ours=$(echo "$end - $start" | bc -l)
 theirs=$("$venv/bin/python" bench/simhash_peer.py "$work/corpus.jsonl")
 printf "%d documents: newsclean (clean + fingerprint + cluster) %.2fs, Python simhash pipeline %.2fs, ratio %.0fx\n" \
   "$n" "$ours" "$theirs" "$(echo "$theirs / $ours" | bc -l)"
+
+pages=${2:-2000}
+html=$work/html
+target/release/examples/gen_corpus "$pages" "$html" tree html 2>/dev/null
+for j in 1 2; do
+  rm -rf "$work/html-out"
+  start=$(date +%s.%N)
+  target/release/newsclean -q -j "$j" "$html" "$work/html-out"
+  end=$(date +%s.%N)
+  t=$(echo "$end - $start" | bc -l)
+  printf "%d HTML pages, newsclean -j %d (whole run, folder to folder): %.2fs, %.0f pages/s\n" "$pages" "$j" "$t" "$(echo "$pages / $t" | bc -l)"
+  if [ "$j" = 1 ]; then ours_j1=$t; else ours_j2=$t; fi
+done
+line=$("$venv/bin/python" bench/trafilatura_run.py "$html" "$work/html-trafilatura")
+echo "$line"
+traf=$(echo "$line" | sed -E 's/.* in ([0-9.]+)s.*/\1/')
+printf "HTML ratio: newsclean -j 1 %.1fx, -j 2 %.1fx trafilatura's pages/s\n" \
+  "$(echo "$traf / $ours_j1" | bc -l)" "$(echo "$traf / $ours_j2" | bc -l)"

@@ -24,6 +24,12 @@ pub struct Line {
     folded: std::cell::OnceCell<String>,
     /// Cache of [`crate::text::loose_key`] for `text`.
     loose: std::cell::OnceCell<String>,
+    /// Stages that have judged from the text alone whether they may ever
+    /// take this line (one bit each, [`crate::stages::bit`]), and those
+    /// that found they never will: a stage run again after another stage's
+    /// change skips such lines at once.
+    judged: std::cell::Cell<u32>,
+    never: std::cell::Cell<u32>,
 }
 
 impl Line {
@@ -36,7 +42,24 @@ impl Line {
             body_like: std::cell::Cell::new(None),
             folded: std::cell::OnceCell::new(),
             loose: std::cell::OnceCell::new(),
+            judged: std::cell::Cell::new(0),
+            never: std::cell::Cell::new(0),
         }
+    }
+
+    /// May the stage with bit `bit` ever take this line? `judge` answers
+    /// from the line's text alone (never from its place or its neighbours),
+    /// so the answer holds until the text changes and is asked once.
+    pub fn may_take(&self, bit: u32, judge: impl FnOnce(&Line) -> bool) -> bool {
+        if self.judged.get() & bit != 0 {
+            return self.never.get() & bit == 0;
+        }
+        let may = judge(self);
+        self.judged.set(self.judged.get() | bit);
+        if !may {
+            self.never.set(self.never.get() | bit);
+        }
+        may
     }
 
     /// The text folded for comparison ([`crate::text::fold`]), cached: the
@@ -67,6 +90,8 @@ impl Line {
         self.body_like.set(None);
         self.folded = std::cell::OnceCell::new();
         self.loose = std::cell::OnceCell::new();
+        self.judged.set(0);
+        self.never.set(0);
     }
 }
 

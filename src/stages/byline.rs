@@ -26,7 +26,7 @@ impl Stage for Byline {
         let zones = doc.zones();
         let kept = doc.kept();
         for (rank, &i) in kept.iter().enumerate() {
-            if char_len(&doc.lines[i].text) > 140 {
+            if !doc.lines[i].may_take(super::bit::BYLINE, may_take) {
                 continue;
             }
             let text = doc.lines[i].text.clone();
@@ -62,6 +62,23 @@ impl Stage for Byline {
                 doc.meta.offer_author(&text);
                 doc.remove(i, self.name(), "author name under the headline");
             }
+        }
+    }
+}
+
+/// Could any rule here take the line, wherever it stood? (A byline read
+/// with `edge` set is read without it too whenever it has an opener.)
+fn may_take(l: &crate::doc::Line) -> bool {
+    let text = &l.text;
+    if char_len(text) > 140 {
+        return false;
+    }
+    match parse_stamp(text) {
+        Some(stamp) => stamp.label.is_some(),
+        None => {
+            lone_agency(text).is_some()
+                || parse_byline(text, l.folded(), true).is_some()
+                || is_author_line(text)
         }
     }
 }

@@ -65,7 +65,11 @@ impl Stage for Captions {
                 continue;
             }
             let l = &doc.lines[i];
-            if char_len(&l.text) > MAX_CAPTION {
+            let credited = |l: &crate::doc::Line| {
+                char_len(&l.text) <= MAX_CAPTION
+                    && photo_credit_folded(&l.text, l.folded()).is_some()
+            };
+            if !l.may_take(super::bit::CAPTIONS, credited) {
                 continue;
             }
             if let Some(credit) = photo_credit_folded(&l.text, l.folded()) {

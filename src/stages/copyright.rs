@@ -23,6 +23,9 @@ impl Stage for Copyright {
 
     fn run(&self, doc: &mut Doc) {
         for i in doc.kept() {
+            if !doc.lines[i].may_take(super::bit::COPYRIGHT, |l| classify(l).is_some()) {
+                continue;
+            }
             if let Some(reason) = classify(&doc.lines[i]) {
                 doc.remove(i, self.name(), reason);
             }

@@ -20,6 +20,11 @@ impl Stage for DateStamp {
         let zones = doc.zones();
         let kept = doc.kept();
         for (rank, &i) in kept.iter().enumerate() {
+            let unlabelled =
+                |l: &crate::doc::Line| parse_stamp(&l.text).is_some_and(|s| s.label.is_none());
+            if !doc.lines[i].may_take(super::bit::DATESTAMP, unlabelled) {
+                continue;
+            }
             let Some(stamp) = parse_stamp(&doc.lines[i].text) else {
                 continue;
             };

@@ -21,18 +21,27 @@ impl Stage for Editorial {
 
     fn run(&self, doc: &mut Doc) {
         for i in doc.kept() {
-            let text = &doc.lines[i].text;
-            if char_len(text) > MAX_NOTE || word_count(text) < 2 {
+            if !doc.lines[i].may_take(super::bit::EDITORIAL, |l| note(l).is_some()) {
                 continue;
             }
-            if let Some((_, phrase)) = phrases().editorial.find_folded(doc.lines[i].folded()) {
-                if phrase.ends_with(" by") && !credit_follows(text, &phrase) {
-                    continue;
-                }
+            if let Some(phrase) = note(&doc.lines[i]) {
                 doc.remove(i, self.name(), format!("editorial note \"{phrase}\""));
             }
         }
     }
+}
+
+/// The editorial phrase that makes the line a note, if it is one.
+fn note(l: &crate::doc::Line) -> Option<String> {
+    let text = &l.text;
+    if char_len(text) > MAX_NOTE || word_count(text) < 2 {
+        return None;
+    }
+    let (_, phrase) = phrases().editorial.find_folded(l.folded())?;
+    if phrase.ends_with(" by") && !credit_follows(text, &phrase) {
+        return None;
+    }
+    Some(phrase)
 }
 
 /// A credit phrase ("reporting by") must be followed by a name: "Reporting

@@ -24,6 +24,18 @@ pub mod prompts;
 pub mod tail;
 pub mod widgets;
 
+/// One bit per stage that remembers, per line, that it will never take the
+/// line ([`crate::doc::Line::may_take`]).
+pub mod bit {
+    pub const WIDGETS: u32 = 1;
+    pub const PROMPTS: u32 = 1 << 1;
+    pub const DATESTAMP: u32 = 1 << 2;
+    pub const BYLINE: u32 = 1 << 3;
+    pub const COPYRIGHT: u32 = 1 << 4;
+    pub const EDITORIAL: u32 = 1 << 5;
+    pub const CAPTIONS: u32 = 1 << 6;
+}
+
 /// One step of the cleaning pipeline.
 pub trait Stage: Send + Sync {
     /// The name recorded with each removal, and used to switch it off.

@@ -25,6 +25,15 @@ impl Stage for Prompts {
         let n = kept.len();
         for (rank, &i) in kept.iter().enumerate() {
             let line = &doc.lines[i];
+            let may = |l: &crate::doc::Line| {
+                is_reading_time(l.folded())
+                    || (char_len(&l.text) <= MAX_PROMPT
+                        && (all_items_are_prompts(&l.text)
+                            || phrases().prompts.find_folded(l.folded()).is_some()))
+            };
+            if !line.may_take(super::bit::PROMPTS, may) {
+                continue;
+            }
             let text = &line.text;
             if is_reading_time(line.folded()) {
                 doc.remove(i, self.name(), "reading time label");

@@ -20,6 +20,9 @@ impl Stage for Widgets {
 
     fn run(&self, doc: &mut Doc) {
         for i in doc.kept() {
+            if !doc.lines[i].may_take(super::bit::WIDGETS, |l| classify(&l.text).is_some()) {
+                continue;
+            }
             if let Some(reason) = classify(&doc.lines[i].text) {
                 doc.remove(i, self.name(), reason);
             }
