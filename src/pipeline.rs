@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::dedup::cluster::{cluster_with, Item, Params, Sets};
+use crate::dedup::cluster::{cluster_with, Cluster, Item, Params, Sets};
 use crate::dedup::fingerprint::{fingerprint, Fingerprint};
 use crate::dedup::store::{self, Stored};
 use crate::dedup::Mode;
@@ -487,12 +487,14 @@ pub fn run(
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.
     let mut table = crate::corpus::Table::default();
+    let mut first_clusters = None;
     if let Some(path) = &opts.load_residue {
         let src = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         table.load_lines(&src, &path.display().to_string());
     }
     if learn_corpus {
-        let learned = learn_residue(&docs, &spill, opts, &mut table);
+        let (learned, clusters) = learn_residue(&docs, &spill, opts, &mut table);
+        first_clusters = Some(clusters);
         summary.learned = learned.len();
         if let Some(path) = &opts.learned_residue {
             let text = crate::corpus::render_learned(&learned, opts.corpus);
@@ -547,6 +549,10 @@ pub fn run(
                 })
                 .collect()
         });
+        if !again.is_empty() {
+            // fingerprints may have moved: cluster afresh
+            first_clusters = None;
+        }
         for (n, p) in again {
             docs[n] = p;
         }
@@ -565,7 +571,10 @@ pub fn run(
         dedup(
             &mut docs,
             &spill,
-            &earlier,
+            Known {
+                earlier: &earlier,
+                clusters: first_clusters,
+            },
             opts,
             output,
             on_error,
@@ -590,10 +599,11 @@ pub fn run(
     trace_phase(start, "write deferred outputs");
     write_deferred(&mut docs, &spill, output, on_error);
 
-    trace_phase(start, "manifest");
+    trace_phase(start, "sync outputs");
     // The outputs were not synced one by one: the manifest, synced, comes
     // after all of them are on disk.
     sync_file_system(output).map_err(|e| Error::io(output, e))?;
+    trace_phase(start, "manifest");
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
     write_atomic_with(&manifest_path, |w| {
@@ -904,10 +914,19 @@ enum Owner {
 /// index file is used), notes clusters in their records, writes the review
 /// page, removes non-canonical outputs in drop mode, and gives the report.
 /// Only clusters with a document of this run are reported.
+/// What dedup starts from besides this run's documents.
+struct Known<'a> {
+    /// Documents of earlier runs, from the index.
+    earlier: &'a [Stored],
+    /// Clusters of this run's documents made while learning residue, still
+    /// true if no document changed since.
+    clusters: Option<Vec<Cluster>>,
+}
+
 fn dedup(
     docs: &mut Docs,
     spill: &Spill,
-    earlier: &[Stored],
+    known: Known,
     opts: &RunOptions,
     output: &Path,
     on_error: &(dyn Fn(&str) + Sync),
@@ -916,6 +935,7 @@ fn dedup(
     if opts.dedup == Mode::Off {
         return None;
     }
+    let earlier = known.earlier;
     let (current, mut items) = cluster_items(docs);
     let mut owners: Vec<Owner> = current.into_iter().map(Owner::Current).collect();
     for (n, e) in earlier.iter().enumerate() {
@@ -942,7 +962,13 @@ fn dedup(
         doc_of: &doc_of,
         items: &items,
     };
-    let clusters: Vec<_> = cluster_with(&items, opts.params, &sets)
+    // Clusters of these very documents, from learning, hold as they are
+    // when no earlier run's documents join them.
+    let clusters = match known.clusters {
+        Some(k) if earlier.is_empty() => k,
+        _ => cluster_with(&items, opts.params, &sets),
+    };
+    let clusters: Vec<_> = clusters
         .into_iter()
         .filter(|c| {
             c.members
@@ -1079,12 +1105,14 @@ fn cluster_items(docs: &Docs) -> (Vec<usize>, Vec<Item<'_>>) {
 /// Learns the residue of each site from the first pass: stories are the
 /// near-duplicate clusters (a document in none is its own story). Adds the
 /// learned lines to `table` and returns them for the report.
+/// Returns the clusters too: when the second pass changes no document,
+/// dedup takes them as they are instead of clustering again.
 fn learn_residue(
     docs: &Docs,
     spill: &Spill,
     opts: &RunOptions,
     table: &mut crate::corpus::Table,
-) -> Vec<crate::corpus::Learned> {
+) -> (Vec<crate::corpus::Learned>, Vec<Cluster>) {
     use crate::corpus::DocLines;
     let (owners, items) = cluster_items(docs);
     // A document in no cluster is its own story, but documents with the same
@@ -1137,7 +1165,7 @@ fn learn_residue(
     };
     let (learned_table, learned) = crate::corpus::learn(lines, capacity, opts.corpus, &text_of);
     table.merge(learned_table);
-    learned
+    (learned, clusters)
 }
 
 fn rel_string(p: &Path) -> String {

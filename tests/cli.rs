@@ -858,6 +858,19 @@ fn wire_story_republished_by_ten_outlets_is_untouched() {
             .iter()
             .all(|r| r["stage"] != "corpus"));
     }
+    // Nothing learned, nothing changed: dedup reuses the clusters made while
+    // learning. They must be the clusters a run without learning makes.
+    let members = cluster_members(&out);
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].len(), 20);
+    let out2 = out.with_file_name("out-no-corpus");
+    newsclean()
+        .arg(&inp)
+        .arg(&out2)
+        .args(["--disable", "corpus"])
+        .assert()
+        .success();
+    assert_eq!(duplicates(&out), duplicates(&out2));
 }
 
 #[test]
