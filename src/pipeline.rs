@@ -19,7 +19,7 @@ use crate::report::manifest::{self, Status};
 use crate::spill::{Ref, Spill};
 use crate::stages::{self, Stage};
 use crate::write::{
-    sync_file_system, write_atomic, write_atomic_with, write_output, write_output_with,
+    stage_with, sync_file_system, write_atomic, write_atomic_with, write_output, write_output_with,
 };
 
 /// A document cleaned from its bytes.
@@ -599,14 +599,10 @@ pub fn run(
     trace_phase(start, "write deferred outputs");
     write_deferred(&mut docs, &spill, output, on_error);
 
-    trace_phase(start, "sync outputs");
-    // The outputs were not synced one by one: the manifest, synced, comes
-    // after all of them are on disk.
-    sync_file_system(output).map_err(|e| Error::io(output, e))?;
     trace_phase(start, "manifest");
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
-    write_atomic_with(&manifest_path, |w| {
+    let manifest = stage_with(&manifest_path, |w| {
         for d in docs.iter() {
             let r = &d.rec;
             let line = r.manifest_line(&spill)?;
@@ -638,6 +634,17 @@ pub fn run(
         Ok(())
     })
     .map_err(|e| Error::io(&manifest_path, e))?;
+    // The spill file is done with: let go of it before the sync, which
+    // then has no need to write its pages out.
+    drop(docs);
+    drop(spill);
+    trace_phase(start, "sync outputs");
+    // The outputs were not synced one by one: the manifest comes after all
+    // of them are on disk (and is synced itself).
+    sync_file_system(output).map_err(|e| Error::io(output, e))?;
+    manifest
+        .commit()
+        .map_err(|e| Error::io(&manifest_path, e))?;
     trace_phase(start, "duplicates.json");
     if let Some(report) = report {
         let path = output.join(REPORT_DIR).join("duplicates.json");

@@ -109,6 +109,23 @@ fn write(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     sync: bool,
 ) -> std::io::Result<()> {
+    stage_with(path, fill)?.place(sync)
+}
+
+/// A file written in full beside its final name but not yet put there:
+/// [`Staged::commit`] puts it in place (dropped uncommitted, it vanishes).
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+/// Writes what `fill` writes to a temporary file beside `path`, to be put
+/// in place later: a run writes its manifest, lets go of its spill file,
+/// syncs the file system once, then commits the manifest.
+pub fn stage_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<Staged> {
     if let Some(e) = injected_failure() {
         return Err(e);
     }
@@ -126,16 +143,30 @@ fn write(
         fill(&mut w)?;
         w.flush()?;
     }
-    if sync {
-        tmp.as_file().sync_data()?;
+    Ok(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    })
+}
+
+impl Staged {
+    /// Syncs the file's data, then renames it over its final name.
+    pub fn commit(self) -> std::io::Result<()> {
+        self.place(true)
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+
+    fn place(self, sync: bool) -> std::io::Result<()> {
+        if sync {
+            self.tmp.as_file().sync_data()?;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(self.tmp.path(), std::fs::Permissions::from_mode(0o644))?;
+        }
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -150,6 +181,20 @@ mod tests {
         std::fs::write(dir.path().join("a/keep.txt"), "x").unwrap();
         assert_eq!(remove_stale_temps(dir.path()), 1);
         assert!(dir.path().join("a/keep.txt").exists());
+    }
+
+    #[test]
+    fn a_staged_file_appears_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.jsonl");
+        write_atomic(&p, b"old").unwrap();
+        let staged = stage_with(&p, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        staged.commit().unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
+        drop(stage_with(&p, |w| w.write_all(b"dropped")).unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
