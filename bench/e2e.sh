@@ -8,7 +8,9 @@
 # KINDS=text|mixed|html chooses the documents (default text: the text path;
 # mixed has one HTML page in four). Folder-to-folder runs are made up to
 # FOLDER_MAX documents (default 100000): a tree of a million files takes
-# the file system, not newsclean, minutes to create and copy.
+# the file system, not newsclean, minutes to create and copy. Each
+# newsclean (and cp -r) run is made ROUNDS times (default 3) and the best
+# shown: this machine's timings vary from run to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -30,17 +32,30 @@ for n in "${sizes[@]}"; do
   row() { local s; s=$(echo "if ($2 < 0.01) 0.01 else $2" | bc -l); printf "%-10s %-34s %10.2f %10.0f %10.1f %10s\n" "$n" "$1" "$2" "$(echo "$n / $s" | bc -l)" "$(echo "$mb / $s" | bc -l)" "$3"; }
   /usr/bin/time -v cat "$work/jsonl/corpus.jsonl" > /dev/null 2> "$work/t"
   row "cat (floor)" "$(secs "$work/t")" "$(peak "$work/t")"
-  /usr/bin/time -v "$bin" -q "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
-  row "newsclean JSON Lines in and out" "$(secs "$work/t")" "$(peak "$work/t")"
-  rm -rf "$work/out-jsonl"
+  best=999999
+  for ((r = 0; r < ${ROUNDS:-3}; r++)); do
+    /usr/bin/time -v "$bin" -q "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
+    s=$(secs "$work/t"); [ "$(echo "$s < $best" | bc -l)" = 1 ] && best=$s && best_peak=$(peak "$work/t")
+    rm -rf "$work/out-jsonl"
+  done
+  row "newsclean JSON Lines in and out" "$best" "$best_peak"
   if [ "$n" -le "$folder_max" ]; then
     target/release/examples/gen_corpus "$n" "$work/tree" tree "$kinds" 2>/dev/null
-    sync
-    /usr/bin/time -v cp -r "$work/tree" "$work/copy" 2> "$work/t"
-    row "cp -r of the tree (floor)" "$(secs "$work/t")" "$(peak "$work/t")"
-    rm -rf "$work/copy"
-    sync
-    /usr/bin/time -v "$bin" -q "$work/tree" "$work/out-tree" 2> "$work/t" || true
-    row "newsclean folder to folder" "$(secs "$work/t")" "$(peak "$work/t")"
+    # File creation here varies from run to run by several times: the two
+    # take turns, ROUNDS times (default 3), and the best of each is shown.
+    best_cp=999999 best_nc=999999
+    for ((r = 0; r < ${ROUNDS:-3}; r++)); do
+      sync
+      /usr/bin/time -v cp -r "$work/tree" "$work/copy" 2> "$work/t"
+      s=$(secs "$work/t"); [ "$(echo "$s < $best_cp" | bc -l)" = 1 ] && best_cp=$s && cp_peak=$(peak "$work/t")
+      rm -rf "$work/copy"
+      sync
+      /usr/bin/time -v "$bin" -q "$work/tree" "$work/out-tree" 2> "$work/t" || true
+      s=$(secs "$work/t"); [ "$(echo "$s < $best_nc" | bc -l)" = 1 ] && best_nc=$s && nc_peak=$(peak "$work/t")
+      rm -rf "$work/out-tree"
+    done
+    row "cp -r of the tree (floor)" "$best_cp" "$cp_peak"
+    row "newsclean folder to folder" "$best_nc" "$nc_peak"
+    printf "%-10s %-34s %10.2fx\n" "$n" "folder: newsclean / cp -r" "$(echo "$best_nc / $best_cp" | bc -l)"
   fi
 done
