@@ -531,8 +531,17 @@ pub fn run(
                     let d = &docs[n];
                     let p = match d.source {
                         Source::File(i) => process(&ctx2, i, &quiet).pop()?,
-                        Source::Line(i, line, raw) => {
-                            let raw = spill.get(raw).ok()?;
+                        Source::Line(i, line, at) => {
+                            let raw = match at.read(&entries[i].path, &spill) {
+                                Ok(raw) => raw,
+                                Err(e) => {
+                                    let path = entries[i].path.display();
+                                    on_error(&format!(
+                                        "{path}:{line}: cannot read again for the second pass: {e}"
+                                    ));
+                                    return None;
+                                }
+                            };
                             let doc = crate::input::jsonl::parse_doc(
                                 &raw,
                                 line,
@@ -1411,7 +1420,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     let (line, line_texts, lines, deferred, shingles) = match stored {
         Ok(base) => {
             let at = |(start, len): (usize, usize)| base.slice(start, len);
-            if let (Source::Line(_, _, r), Some(a)) = (&mut source, raw_at) {
+            if let (Source::Line(_, _, RawAt::Spill(r)), Some(a)) = (&mut source, raw_at) {
                 *r = at(a);
             }
             if let Some(f) = &mut fp {
@@ -1576,10 +1585,36 @@ enum Source {
     /// A file: index into the walked entries.
     File(usize),
     /// A line of a JSON Lines file (index into the walked entries, line
-    /// number, the raw line in the spill file).
-    Line(usize, usize, Ref),
+    /// number, where its raw bytes are kept).
+    Line(usize, usize, RawAt),
     /// Nothing to redo (skipped or failed).
     None,
+}
+
+/// Where a JSON Lines document's raw line can be read again, for the
+/// second pass.
+#[derive(Debug, Clone, Copy)]
+enum RawAt {
+    /// In the input file itself (read as it is, not gunzipped), with a
+    /// hash to notice a file changed under the run: nothing is copied.
+    Input { offset: u64, len: u32, hash: u64 },
+    /// In the spill file (a gunzipped input).
+    Spill(Ref),
+}
+
+impl RawAt {
+    fn read(self, path: &Path, spill: &Spill) -> std::io::Result<Vec<u8>> {
+        match self {
+            RawAt::Spill(r) => spill.get(r),
+            RawAt::Input { offset, len, hash } => {
+                let raw = crate::input::jsonl::read_at(path, offset, len as usize)?;
+                if xxhash_rust::xxh3::xxh3_64(&raw) != hash {
+                    return Err(std::io::Error::other("the file changed during the run"));
+                }
+                Ok(raw)
+            }
+        }
+    }
 }
 
 /// The site of a document: its top folder under INPUT ("" at the top).
@@ -1815,14 +1850,26 @@ fn process_jsonl(
                     on_error(&format!("{}:{line}: {msg}", e.path.display()));
                     failed(Some(line), msg)
                 }
-                ReadLine::Line { line, raw } => {
+                ReadLine::Line { line, raw, at } => {
                     match crate::input::jsonl::parse_doc(&raw, line, ctx.opts.html_field.as_deref())
                     {
                         Ok(doc) => {
                             let site = doc.host().unwrap_or_else(|| site.to_string());
                             let mut p = clean_line(ctx, n, &doc, &site);
-                            p.source = Source::Line(n, line, Ref::default());
-                            p.raw = Some(raw);
+                            // A line of a plain file is read again from the
+                            // file if the second pass needs it; only a
+                            // gunzipped one is copied to the spill file.
+                            match (at, u32::try_from(raw.len())) {
+                                (Some(offset), Ok(len)) => {
+                                    let hash = xxhash_rust::xxh3::xxh3_64(&raw);
+                                    p.source =
+                                        Source::Line(n, line, RawAt::Input { offset, len, hash });
+                                }
+                                _ => {
+                                    p.source = Source::Line(n, line, RawAt::Spill(Ref::default()));
+                                    p.raw = Some(raw);
+                                }
+                            }
                             seal(ctx, p, on_error)
                         }
                         Err(b) => {

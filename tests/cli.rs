@@ -1107,6 +1107,52 @@ fn jsonl_duplicates_carry_cluster_and_canonical_id() {
 }
 
 #[test]
+fn jsonl_residue_is_learned_and_removed_from_plain_and_gzipped_files() {
+    use std::io::Write as _;
+    let (_tmp, inp, out) = scratch();
+    let mut lines = String::new();
+    for n in 0..20 {
+        let text = format!("{}\n{FOOTER}\n", article(n, &format!("Gazette story {n}")));
+        let url = format!("https://www.gazette.example/news/{n}");
+        lines.push_str(
+            &serde_json::json!({"id": format!("g{n:02}"), "url": url, "text": text}).to_string(),
+        );
+        // blank lines and CRLF endings between some documents
+        lines.push_str(if n % 5 == 0 { "\r\n\n" } else { "\n" });
+    }
+    // The plain file's lines are read again from the file for the second
+    // pass; the gzipped file's from the spill file.
+    write(&inp, "plain.jsonl", lines.as_bytes());
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(lines.as_bytes()).unwrap();
+    write(&inp, "packed.jsonl.gz", &gz.finish().unwrap());
+    newsclean()
+        .arg(&inp)
+        .arg(&out)
+        .args(["--dedup", "off"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("learned residue: 1 lines"))
+        .stderr(predicate::str::contains("cannot read again").not());
+    for name in ["plain.jsonl", "packed.jsonl"] {
+        let rows = read_jsonl(&out.join(name));
+        assert_eq!(rows.len(), 20);
+        for (n, r) in rows.iter().enumerate() {
+            assert_eq!(r["id"], format!("g{n:02}"));
+            let text = r["text"].as_str().unwrap();
+            assert!(
+                !text.contains("Gazette reader desk"),
+                "{name} {n}: footer left"
+            );
+            assert!(
+                text.contains(&format!("Report {n}.3:")),
+                "{name} {n}: body cut"
+            );
+        }
+    }
+}
+
+#[test]
 fn jsonl_gzip_html_field_and_format_choices() {
     use std::io::Write as _;
     let (_tmp, inp, out) = scratch();

@@ -55,8 +55,14 @@ pub struct BadLine {
 /// One line read from a JSON Lines file.
 #[derive(Debug, PartialEq)]
 pub enum ReadLine {
-    /// A non-blank line (1-based number), without its line ending.
-    Line { line: usize, raw: Vec<u8> },
+    /// A non-blank line (1-based number), without its line ending; `at`
+    /// is where it stands in the file (byte offset), when the file is read
+    /// as it is (not gunzipped): it can be read again from there.
+    Line {
+        line: usize,
+        raw: Vec<u8>,
+        at: Option<u64>,
+    },
     /// A line longer than the limit: skipped without being held.
     TooLong { line: usize, bytes: u64 },
 }
@@ -67,6 +73,8 @@ pub struct LineReader {
     inner: Box<dyn std::io::BufRead + Send>,
     line: usize,
     max: u64,
+    /// Bytes read so far, when they are the file's own (not gunzipped).
+    offset: Option<u64>,
 }
 
 impl LineReader {
@@ -88,6 +96,7 @@ impl LineReader {
             inner,
             line: 0,
             max,
+            offset: (!gz).then_some(0),
         }
     }
 
@@ -102,6 +111,8 @@ impl LineReader {
             if n == 0 {
                 return Ok(None);
             }
+            let at = self.offset;
+            self.offset = self.offset.map(|o| o + n as u64);
             self.line += 1;
             if raw.last() != Some(&b'\n') && raw.len() as u64 > self.max {
                 // Skip the rest of the line without holding it.
@@ -115,12 +126,14 @@ impl LineReader {
                         Some(p) => {
                             bytes += p as u64;
                             self.inner.consume(p + 1);
+                            self.offset = self.offset.map(|o| o + p as u64 + 1);
                             break;
                         }
                         None => {
                             let l = buf.len();
                             bytes += l as u64;
                             self.inner.consume(l);
+                            self.offset = self.offset.map(|o| o + l as u64);
                         }
                     }
                 }
@@ -141,9 +154,29 @@ impl LineReader {
             return Ok(Some(ReadLine::Line {
                 line: self.line,
                 raw,
+                at,
             }));
         }
     }
+}
+
+/// Reads `len` bytes at `offset` of the file at `path`: a line again.
+pub fn read_at(path: &std::path::Path, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; len];
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        f.read_exact_at(&mut buf, offset)?;
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, SeekFrom};
+        let mut f = f;
+        f.seek(SeekFrom::Start(offset))?;
+        f.read_exact(&mut buf)?;
+    }
+    Ok(buf)
 }
 
 /// Reads the file's bytes (gunzipped when `gz`). A line that is not a JSON
@@ -337,12 +370,14 @@ mod tests {
             [
                 ReadLine::Line {
                     line: 1,
-                    raw: b"{\"text\": \"a\"}".to_vec()
+                    raw: b"{\"text\": \"a\"}".to_vec(),
+                    at: Some(0),
                 },
                 ReadLine::TooLong { line: 4, bytes: 43 },
                 ReadLine::Line {
                     line: 5,
-                    raw: b"{\"text\": \"b\"}".to_vec()
+                    raw: b"{\"text\": \"b\"}".to_vec(),
+                    at: Some(64),
                 },
             ]
         );
@@ -355,7 +390,8 @@ mod tests {
         }
         let mut r = LineReader::new(std::io::Cursor::new(gz), true, 1000);
         let mut n = 0;
-        while let Some(ReadLine::Line { .. }) = r.next_line().unwrap() {
+        while let Some(ReadLine::Line { at, .. }) = r.next_line().unwrap() {
+            assert_eq!(at, None, "a gunzipped line has no place in the file");
             n += 1;
         }
         assert_eq!(n, 2);
