@@ -28,7 +28,7 @@ bless:
 # fingerprints), the near-duplicate evaluation that chose the defaults, HTML
 # throughput, end to end on 10,000 and 100,000 generated documents (JSON
 # Lines and folder to folder, with the cat and cp -r floors), and the Python
-# simhash pipeline on the same documents. `bash bench/e2e.sh 1000000` for a
+# simhash pipeline and trafilatura on the same documents. `bash bench/e2e.sh 1000000` for a
 # million documents.
 bench:
     cargo bench --bench stages
@@ -39,7 +39,7 @@ bench:
     target/release/examples/dedup_eval --raw samples/expected
     target/release/examples/html_bench samples/in 40
     bash bench/e2e.sh 10000 100000
-    bash bench/peers.sh 100000
+    bash bench/peers.sh 10000 2000
 
 # Peer comparison on HTML pages: newsclean against trafilatura (in a
 # virtualenv under target/), scored with bench/score.py
