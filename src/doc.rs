@@ -344,6 +344,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_verdict_is_asked_once_per_text_and_per_stage() {
+        let mut l = Line::new("Getty Images".into(), 1, false);
+        let asked = std::cell::Cell::new(0);
+        let judge = |_: &Line| {
+            asked.set(asked.get() + 1);
+            false
+        };
+        assert!(!l.may_take(1, judge));
+        assert!(!l.may_take(1, judge));
+        assert_eq!(asked.get(), 1, "remembered");
+        // another stage asks for itself
+        assert!(l.may_take(2, |_| true));
+        assert!(l.may_take(2, |_| unreachable!("remembered")));
+        // a new text forgets every verdict
+        l.set_text("Photo: Getty Images".into());
+        assert!(l.may_take(1, |_| true));
+        assert_eq!(asked.get(), 1);
+    }
+
+    #[test]
     fn splits_all_line_ends() {
         let d = Doc::from_text("a\r\nb\rc\nd\u{2028}e");
         let t: Vec<&str> = d.lines.iter().map(|l| l.text.as_str()).collect();
