@@ -926,10 +926,6 @@ enum Owner {
     Earlier(usize),
 }
 
-/// Clusters the written documents (with those of earlier runs, when an
-/// index file is used), notes clusters in their records, writes the review
-/// page, removes non-canonical outputs in drop mode, and gives the report.
-/// Only clusters with a document of this run are reported.
 /// What dedup starts from besides this run's documents.
 struct Known<'a> {
     /// Documents of earlier runs, from the index.
@@ -939,6 +935,10 @@ struct Known<'a> {
     clusters: Option<Vec<Cluster>>,
 }
 
+/// Clusters the written documents (with those of earlier runs, when an
+/// index file is used), notes clusters in their records, writes the review
+/// page, removes non-canonical outputs in drop mode, and gives the report.
+/// Only clusters with a document of this run are reported.
 fn dedup(
     docs: &mut Docs,
     spill: &Spill,

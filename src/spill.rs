@@ -89,8 +89,10 @@ fn write_all_at(f: &File, buf: &[u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::write_all_at(f, buf, offset)
 }
 
+/// Fills `buf` from `f` at `offset` (also used to read a JSON Lines line
+/// again from its input file).
 #[cfg(unix)]
-fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+pub(crate) fn read_exact_at(f: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
     std::os::unix::fs::FileExt::read_exact_at(f, buf, offset)
 }
 
@@ -106,7 +108,7 @@ fn write_all_at(f: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
 }
 
 #[cfg(windows)]
-fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+pub(crate) fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
     use std::os::windows::fs::FileExt;
     while !buf.is_empty() {
         let n = f.seek_read(buf, offset)?;

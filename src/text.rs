@@ -133,17 +133,21 @@ pub fn word_count(s: &str) -> usize {
     if !s.is_ascii() {
         return s.split_whitespace().count();
     }
-    // ASCII: count the starts of runs of non-space bytes (the same
-    // whitespace as `char::is_whitespace`: space and \t to \r), without
+    // ASCII: count the starts of runs of non-space bytes, without
     // branches so that it vectorizes.
     let b = s.as_bytes();
-    let space = |x: u8| x == b' ' || (b'\t'..=b'\r').contains(&x);
+    let space = is_ascii_space;
     let first = b.first().map_or(0, |&x| usize::from(!space(x)));
     first
         + b.iter()
             .zip(&b[1.min(b.len())..])
             .map(|(&x, &y)| usize::from(space(x) & !space(y)))
             .sum::<usize>()
+}
+
+/// The ASCII characters `char::is_whitespace` accepts: space and \t to \r.
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || (b'\t'..=b'\r').contains(&b)
 }
 
 /// [`word_count`], counting no further than `cap`: `min(word_count(s), cap)`
@@ -155,7 +159,7 @@ pub fn word_count_upto(s: &str, cap: usize) -> usize {
     let mut n = 0;
     let mut in_word = false;
     for &b in s.as_bytes() {
-        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
+        let space = is_ascii_space(b);
         if !space && !in_word {
             if n == cap {
                 break;
@@ -178,19 +182,6 @@ pub fn prefix(s: &str, n: usize) -> &str {
         end -= 1;
     }
     &s[..end]
-}
-
-/// The longest suffix of `s` of at most `n` bytes that starts on a
-/// character boundary.
-pub fn suffix(s: &str, n: usize) -> &str {
-    if n >= s.len() {
-        return s;
-    }
-    let mut start = s.len() - n;
-    while !s.is_char_boundary(start) {
-        start += 1;
-    }
-    &s[start..]
 }
 
 pub fn char_len(s: &str) -> usize {
@@ -328,13 +319,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn prefix_and_suffix_keep_whole_characters() {
+    fn prefix_keeps_whole_characters() {
         assert_eq!(prefix("caf\u{e9}s", 4), "caf");
         assert_eq!(prefix("caf\u{e9}s", 5), "caf\u{e9}");
         assert_eq!(prefix("abc", 10), "abc");
-        assert_eq!(suffix("\u{e9}t\u{e9}", 3), "t\u{e9}");
-        assert_eq!(suffix("\u{e9}t\u{e9}", 2), "\u{e9}");
-        assert_eq!(suffix("abc", 10), "abc");
     }
 
     #[test]

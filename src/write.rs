@@ -70,8 +70,8 @@ pub fn write_atomic_with(
 /// [`write_atomic`] for a document's output: atomic (a reader or a killed
 /// run never sees half a file) but not synced one by one, which costs more
 /// than the writing itself. A run syncs the file system once
-/// ([`sync_file_system`]) before it writes its manifest: a manifest on disk
-/// means every output it lists is on disk too.
+/// ([`sync_file_system`]) before it commits its manifest: a manifest on
+/// disk means every output it lists is on disk too.
 pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write(path, |w| w.write_all(bytes), false)
 }

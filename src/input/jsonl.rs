@@ -100,6 +100,11 @@ impl LineReader {
         }
     }
 
+    /// Counts `n` more bytes of the file read.
+    fn advance(&mut self, n: usize) {
+        self.offset = self.offset.map(|o| o + n as u64);
+    }
+
     /// The next non-blank line, or None at the end.
     pub fn next_line(&mut self) -> std::io::Result<Option<ReadLine>> {
         use std::io::BufRead;
@@ -112,7 +117,7 @@ impl LineReader {
                 return Ok(None);
             }
             let at = self.offset;
-            self.offset = self.offset.map(|o| o + n as u64);
+            self.advance(n);
             self.line += 1;
             if raw.last() != Some(&b'\n') && raw.len() as u64 > self.max {
                 // Skip the rest of the line without holding it.
@@ -126,14 +131,14 @@ impl LineReader {
                         Some(p) => {
                             bytes += p as u64;
                             self.inner.consume(p + 1);
-                            self.offset = self.offset.map(|o| o + p as u64 + 1);
+                            self.advance(p + 1);
                             break;
                         }
                         None => {
                             let l = buf.len();
                             bytes += l as u64;
                             self.inner.consume(l);
-                            self.offset = self.offset.map(|o| o + l as u64);
+                            self.advance(l);
                         }
                     }
                 }
@@ -162,20 +167,8 @@ impl LineReader {
 
 /// Reads `len` bytes at `offset` of the file at `path`: a line again.
 pub fn read_at(path: &std::path::Path, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
-    let f = std::fs::File::open(path)?;
     let mut buf = vec![0u8; len];
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileExt;
-        f.read_exact_at(&mut buf, offset)?;
-    }
-    #[cfg(not(unix))]
-    {
-        use std::io::{Seek, SeekFrom};
-        let mut f = f;
-        f.seek(SeekFrom::Start(offset))?;
-        f.read_exact(&mut buf)?;
-    }
+    crate::spill::read_exact_at(&std::fs::File::open(path)?, &mut buf, offset)?;
     Ok(buf)
 }
 

@@ -69,35 +69,35 @@ fn raw_diff<'a>(canonical: &'a str, member: &'a str) -> Vec<(u8, &'a str)> {
     let deadline = std::time::Instant::now() + DIFF_DEADLINE;
     let old = paragraphs(canonical);
     let new = paragraphs(member);
-    let mut raw: Vec<(u8, &str)> = Vec::new();
-    let push = |raw: &mut Vec<(u8, &'a str)>, tag: u8, lines: &[&'a str]| {
-        for line in lines {
-            raw.extend(tokens(line).map(|t| (tag, t)));
+    let tokens_of =
+        |ps: &[&'a str]| -> Vec<&'a str> { ps.iter().flat_map(|p| tokens(p)).collect() };
+    // One step of a diff over token lists, as (tag, token) pairs.
+    let push = |raw: &mut Vec<(u8, &'a str)>, tag: DiffTag, cut: &[&'a str], added: &[&'a str]| {
+        match tag {
+            DiffTag::Equal => raw.extend(cut.iter().map(|t| (0, *t))),
+            _ => {
+                raw.extend(cut.iter().map(|t| (2, *t)));
+                raw.extend(added.iter().map(|t| (1, *t)));
+            }
         }
     };
+    let mut raw: Vec<(u8, &str)> = Vec::new();
     for op in capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline)) {
         let (tag, o, n) = op.as_tag_tuple();
-        match tag {
-            DiffTag::Equal => push(&mut raw, 0, &old[o]),
-            DiffTag::Delete => push(&mut raw, 2, &old[o]),
-            DiffTag::Insert => push(&mut raw, 1, &new[n]),
-            DiffTag::Replace => {
-                let ot: Vec<&str> = old[o].iter().flat_map(|l| tokens(l)).collect();
-                let nt: Vec<&str> = new[n].iter().flat_map(|l| tokens(l)).collect();
-                for wop in capture_diff_slices_deadline(Algorithm::Myers, &ot, &nt, Some(deadline))
-                {
-                    let (wtag, wo, wn) = wop.as_tag_tuple();
-                    match wtag {
-                        DiffTag::Equal => raw.extend(ot[wo].iter().map(|t| (0, *t))),
-                        DiffTag::Delete => raw.extend(ot[wo].iter().map(|t| (2, *t))),
-                        DiffTag::Insert => raw.extend(nt[wn].iter().map(|t| (1, *t))),
-                        DiffTag::Replace => {
-                            raw.extend(ot[wo].iter().map(|t| (2, *t)));
-                            raw.extend(nt[wn].iter().map(|t| (1, *t)));
-                        }
-                    }
-                }
-            }
+        let ot = tokens_of(&old[o]);
+        // (an unchanged run's tokens are the same on both sides)
+        let nt = if tag == DiffTag::Equal {
+            Vec::new()
+        } else {
+            tokens_of(&new[n])
+        };
+        if tag != DiffTag::Replace {
+            push(&mut raw, tag, &ot, &nt);
+            continue;
+        }
+        for wop in capture_diff_slices_deadline(Algorithm::Myers, &ot, &nt, Some(deadline)) {
+            let (wtag, wo, wn) = wop.as_tag_tuple();
+            push(&mut raw, wtag, &ot[wo], &nt[wn]);
         }
     }
     group_changes(raw)

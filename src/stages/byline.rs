@@ -26,7 +26,7 @@ impl Stage for Byline {
         let zones = doc.zones();
         let kept = doc.kept();
         for (rank, &i) in kept.iter().enumerate() {
-            if !doc.lines[i].may_take(super::bit::BYLINE, may_take) {
+            if !doc.lines[i].may_take(super::bit::BYLINE, could_be_byline) {
                 continue;
             }
             let text = doc.lines[i].text.clone();
@@ -68,7 +68,7 @@ impl Stage for Byline {
 
 /// Could any rule here take the line, wherever it stood? (A byline read
 /// with `edge` set is read without it too whenever it has an opener.)
-fn may_take(l: &crate::doc::Line) -> bool {
+fn could_be_byline(l: &crate::doc::Line) -> bool {
     let text = &l.text;
     if char_len(text) > 140 {
         return false;

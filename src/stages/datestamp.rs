@@ -19,9 +19,9 @@ impl Stage for DateStamp {
     fn run(&self, doc: &mut Doc) {
         let zones = doc.zones();
         let kept = doc.kept();
+        let unlabelled =
+            |l: &crate::doc::Line| parse_stamp(&l.text).is_some_and(|s| s.label.is_none());
         for (rank, &i) in kept.iter().enumerate() {
-            let unlabelled =
-                |l: &crate::doc::Line| parse_stamp(&l.text).is_some_and(|s| s.label.is_none());
             if !doc.lines[i].may_take(super::bit::DATESTAMP, unlabelled) {
                 continue;
             }

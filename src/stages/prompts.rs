@@ -23,14 +23,14 @@ impl Stage for Prompts {
     fn run(&self, doc: &mut Doc) {
         let kept = doc.kept();
         let n = kept.len();
+        let may = |l: &crate::doc::Line| {
+            is_reading_time(l.folded())
+                || (char_len(&l.text) <= MAX_PROMPT
+                    && (all_items_are_prompts(&l.text)
+                        || phrases().prompts.find_folded(l.folded()).is_some()))
+        };
         for (rank, &i) in kept.iter().enumerate() {
             let line = &doc.lines[i];
-            let may = |l: &crate::doc::Line| {
-                is_reading_time(l.folded())
-                    || (char_len(&l.text) <= MAX_PROMPT
-                        && (all_items_are_prompts(&l.text)
-                            || phrases().prompts.find_folded(l.folded()).is_some()))
-            };
             if !line.may_take(super::bit::PROMPTS, may) {
                 continue;
             }
