@@ -5,6 +5,12 @@
 
 mod cli;
 
+/// Stage lines, folded keys and records are many small, short-lived
+/// allocations: mimalloc serves them faster than the system allocator
+/// (measured in the README's speed section).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
