@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end throughput of newsclean on generated corpora, with the floors
 # beside it: `cat` of the same JSON Lines input, `cp -r` of the same tree.
-# Prints documents/s, MB/s and peak memory (from /usr/bin/time -v).
+# Prints documents/s, MB/s, peak memory and the bytes written to the file
+# system (from /usr/bin/time -v).
 #
 #   bash bench/e2e.sh [N ...]        (default: 10000 100000)
 #
@@ -22,23 +23,27 @@ cargo build --release -q
 bin=target/release/newsclean
 work=target/bench-e2e
 peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $6/1024}'; }
+# Bytes the run wrote to files, as the kernel counts them (512-byte units):
+# outputs, manifest and the spill file, which the disk must take once they
+# no longer fit the page cache.
+written() { grep "File system outputs" "$1" | awk '{printf "%.2f GB", $4*512/1e9}'; }
 secs() { grep "Elapsed (wall clock)" "$1" | awk '{print $8}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }'; }
 echo "corpus: $kinds documents; machine: $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB"
-printf "%-10s %-34s %10s %10s %10s %10s\n" docs run seconds docs/s MB/s peak
+printf "%-10s %-34s %10s %10s %10s %10s %10s\n" docs run seconds docs/s MB/s peak written
 for n in "${sizes[@]}"; do
   rm -rf "$work" && mkdir -p "$work"
   target/release/examples/gen_corpus "$n" "$work/jsonl" jsonl "$kinds" 2>/dev/null
   mb=$(du -sm "$work/jsonl/corpus.jsonl" | cut -f1)
-  row() { local s; s=$(echo "if ($2 < 0.01) 0.01 else $2" | bc -l); printf "%-10s %-34s %10.2f %10.0f %10.1f %10s\n" "$n" "$1" "$2" "$(echo "$n / $s" | bc -l)" "$(echo "$mb / $s" | bc -l)" "$3"; }
+  row() { local s; s=$(echo "if ($2 < 0.01) 0.01 else $2" | bc -l); printf "%-10s %-34s %10.2f %10.0f %10.1f %10s %10s\n" "$n" "$1" "$2" "$(echo "$n / $s" | bc -l)" "$(echo "$mb / $s" | bc -l)" "$3" "${4:-}"; }
   /usr/bin/time -v cat "$work/jsonl/corpus.jsonl" > /dev/null 2> "$work/t"
-  row "cat (floor)" "$(secs "$work/t")" "$(peak "$work/t")"
+  row "cat (floor)" "$(secs "$work/t")" "$(peak "$work/t")" "$(written "$work/t")"
   best=999999
   for ((r = 0; r < ${ROUNDS:-3}; r++)); do
     /usr/bin/time -v "$bin" -q "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
-    s=$(secs "$work/t"); [ "$(echo "$s < $best" | bc -l)" = 1 ] && best=$s && best_peak=$(peak "$work/t")
+    s=$(secs "$work/t"); [ "$(echo "$s < $best" | bc -l)" = 1 ] && best=$s && best_peak=$(peak "$work/t") && best_written=$(written "$work/t")
     rm -rf "$work/out-jsonl"
   done
-  row "newsclean JSON Lines in and out" "$best" "$best_peak"
+  row "newsclean JSON Lines in and out" "$best" "$best_peak" "$best_written"
   if [ "$n" -le "$folder_max" ]; then
     target/release/examples/gen_corpus "$n" "$work/tree" tree "$kinds" 2>/dev/null
     # File creation here varies from run to run by several times: the two
@@ -47,15 +52,15 @@ for n in "${sizes[@]}"; do
     for ((r = 0; r < ${ROUNDS:-3}; r++)); do
       sync
       /usr/bin/time -v cp -r "$work/tree" "$work/copy" 2> "$work/t"
-      s=$(secs "$work/t"); [ "$(echo "$s < $best_cp" | bc -l)" = 1 ] && best_cp=$s && cp_peak=$(peak "$work/t")
+      s=$(secs "$work/t"); [ "$(echo "$s < $best_cp" | bc -l)" = 1 ] && best_cp=$s && cp_peak=$(peak "$work/t") && cp_written=$(written "$work/t")
       rm -rf "$work/copy"
       sync
       /usr/bin/time -v "$bin" -q "$work/tree" "$work/out-tree" 2> "$work/t" || true
-      s=$(secs "$work/t"); [ "$(echo "$s < $best_nc" | bc -l)" = 1 ] && best_nc=$s && nc_peak=$(peak "$work/t")
+      s=$(secs "$work/t"); [ "$(echo "$s < $best_nc" | bc -l)" = 1 ] && best_nc=$s && nc_peak=$(peak "$work/t") && nc_written=$(written "$work/t")
       rm -rf "$work/out-tree"
     done
-    row "cp -r of the tree (floor)" "$best_cp" "$cp_peak"
-    row "newsclean folder to folder" "$best_nc" "$nc_peak"
+    row "cp -r of the tree (floor)" "$best_cp" "$cp_peak" "$cp_written"
+    row "newsclean folder to folder" "$best_nc" "$nc_peak" "$nc_written"
     printf "%-10s %-34s %10.2fx\n" "$n" "folder: newsclean / cp -r" "$(echo "$best_nc / $best_cp" | bc -l)"
   fi
 done
