@@ -207,7 +207,10 @@ pub fn parse_stamp(line: &str) -> Option<Stamp> {
     // Every stamp has a digit, or says "now"; none is long.
     if line.len() > 160
         || !(line.bytes().any(|b| b.is_ascii_digit())
-            || line.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"now")))
+            || line
+                .as_bytes()
+                .windows(3)
+                .any(|w| w.eq_ignore_ascii_case(b"now")))
     {
         return None;
     }
