@@ -278,6 +278,17 @@ mod tests {
     }
 
     #[test]
+    fn a_stamp_without_digits_says_now() {
+        // The only stamps without a digit: "now", in any case.
+        for t in ["Updated just now", "UPDATED JUST NOW", "Published: Now"] {
+            assert!(parse_stamp(t).is_some(), "{t}");
+        }
+        for t in ["Updated just recently", "Known", "Nowhere to be seen"] {
+            assert!(parse_stamp(t).is_none(), "{t}");
+        }
+    }
+
+    #[test]
     fn labelled_dates() {
         let s = parse_stamp("Published November 15th, 2018 - 06:00 GMT").unwrap();
         assert_eq!(s.label.as_deref(), Some("published"));
