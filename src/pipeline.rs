@@ -1394,27 +1394,61 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         raw,
         deferred,
     } = p;
-    let mut buf: Vec<u8> = Vec::new();
-    let mut part = |bytes: &[u8]| {
-        let at = (buf.len(), bytes.len());
-        buf.extend_from_slice(bytes);
-        at
-    };
-    let raw_at = raw.as_deref().map(&mut part);
-    let deferred_at = deferred.as_deref().map(|d| part(d.as_bytes()));
-    let u32s = |v: &[u32]| v.iter().flat_map(|h| h.to_le_bytes()).collect::<Vec<u8>>();
-    let sets_at = fp
+    // Every part is appended to one buffer, sized once, and the buffer
+    // goes to the spill file in one write; `part` notes where each lies.
+    let sets_len = fp
         .as_ref()
-        .map(|f| (part(&u32s(&f.shingles)), part(&u32s(&f.samples))));
-    let texts: Vec<&str> = lines.iter().map(|(_, _, t)| t.as_str()).collect();
-    let texts_at = (!texts.is_empty()).then(|| part(texts.join("\n").as_bytes()));
-    let packed: Vec<u8> = lines
-        .iter()
-        .flat_map(|&(h, z, _)| h.to_le_bytes().into_iter().chain([z]))
-        .collect();
-    let lines_at = (!packed.is_empty()).then(|| part(&packed));
-    let json = serde_json::to_string(&entry).expect("manifest entries serialize");
-    let json_at = part(json.as_bytes());
+        .map_or(0, |f| 4 * (f.shingles.len() + f.samples.len()));
+    let texts_len: usize = lines.iter().map(|(_, _, t)| t.len() + 1).sum();
+    let mut buf: Vec<u8> = Vec::with_capacity(
+        raw.as_ref().map_or(0, Vec::len)
+            + deferred.as_ref().map_or(0, String::len)
+            + sets_len
+            + texts_len
+            + 9 * lines.len()
+            + 1024,
+    );
+    fn part(buf: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) -> (usize, usize) {
+        let start = buf.len();
+        fill(buf);
+        (start, buf.len() - start)
+    }
+    let raw_at = raw
+        .as_deref()
+        .map(|r| part(&mut buf, |b| b.extend_from_slice(r)));
+    let deferred_at = deferred
+        .as_deref()
+        .map(|d| part(&mut buf, |b| b.extend_from_slice(d.as_bytes())));
+    fn u32s(b: &mut Vec<u8>, v: &[u32]) {
+        v.iter().for_each(|h| b.extend_from_slice(&h.to_le_bytes()));
+    }
+    let sets_at = fp.as_ref().map(|f| {
+        (
+            part(&mut buf, |b| u32s(b, &f.shingles)),
+            part(&mut buf, |b| u32s(b, &f.samples)),
+        )
+    });
+    let texts_at = (!lines.is_empty()).then(|| {
+        part(&mut buf, |b| {
+            for (n, (_, _, t)) in lines.iter().enumerate() {
+                if n > 0 {
+                    b.push(b'\n');
+                }
+                b.extend_from_slice(t.as_bytes());
+            }
+        })
+    });
+    let lines_at = (!lines.is_empty()).then(|| {
+        part(&mut buf, |b| {
+            for &(h, z, _) in &lines {
+                b.extend_from_slice(&h.to_le_bytes());
+                b.push(z);
+            }
+        })
+    });
+    let json_at = part(&mut buf, |b| {
+        serde_json::to_writer(b, &entry).expect("manifest entries serialize")
+    });
     let stored = ctx.spill.put(&buf);
     drop(buf);
     let (line, line_texts, lines, deferred, shingles) = match stored {
