@@ -1785,7 +1785,7 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
     let mut p = finish(
         ctx,
         cleaned,
-        text.clone(),
+        &text,
         input.clone(),
         rel_string(&out_rel),
         bytes_in,
@@ -1950,7 +1950,7 @@ fn clean_line(ctx: &Ctx, n: usize, doc: &crate::input::jsonl::JsonlDoc, site: &s
     let mut p = finish(
         ctx,
         cleaned,
-        text.clone(),
+        &text,
         rel_string(&e.rel),
         rel_string(&out_rel),
         bytes_in,
@@ -1981,21 +1981,24 @@ fn jsonl_stem(rel: &Path) -> PathBuf {
 fn finish(
     ctx: &Ctx,
     cleaned: Cleaned,
-    text: String,
+    text: &str,
     input: String,
     output: String,
     bytes_in: u64,
     renamed: bool,
 ) -> Processed {
     let Cleaned {
-        doc,
+        mut doc,
         encoding,
         replaced,
         html,
     } = cleaned;
     let fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
     let lines = crate::corpus::candidates(&doc);
-    let removed = doc.records_by_line().into_iter().cloned().collect();
+    // The records move to the entry, in input line order (a stable sort:
+    // the order of `Doc::records_by_line`).
+    let mut removed = std::mem::take(&mut doc.records);
+    removed.sort_by_key(|r| r.line);
     let entry = manifest::Entry {
         input,
         id: None,
