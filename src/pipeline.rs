@@ -1396,9 +1396,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     } = p;
     // Every part is appended to one buffer, sized once, and the buffer
     // goes to the spill file in one write; `part` notes where each lies.
-    let sets_len = fp
-        .as_ref()
-        .map_or(0, |f| 4 * (f.shingles.len() + f.samples.len()));
+    let sets_len = fp.as_ref().map_or(0, |f| 4 * f.shingles.len());
     let texts_len: usize = lines.iter().map(|(_, _, t)| t.len() + 1).sum();
     let mut buf: Vec<u8> = Vec::with_capacity(
         raw.as_ref().map_or(0, Vec::len)
@@ -1422,11 +1420,15 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     fn u32s(b: &mut Vec<u8>, v: &[u32]) {
         v.iter().for_each(|h| b.extend_from_slice(&h.to_le_bytes()));
     }
-    let sets_at = fp.as_ref().map(|f| {
-        (
-            part(&mut buf, |b| u32s(b, &f.shingles)),
-            part(&mut buf, |b| u32s(b, &f.samples)),
-        )
+    let shingles_at = fp
+        .as_ref()
+        .map(|f| part(&mut buf, |b| u32s(b, &f.shingles)));
+    // The samples go to a file of their own, which the clustering scans
+    // once per counting pass.
+    let samples = fp.as_ref().map(|f| {
+        let mut b = Vec::with_capacity(4 * f.samples.len());
+        u32s(&mut b, &f.samples);
+        b
     });
     let texts_at = (!lines.is_empty()).then(|| {
         part(&mut buf, |b| {
@@ -1449,10 +1451,16 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     let json_at = part(&mut buf, |b| {
         serde_json::to_writer(b, &entry).expect("manifest entries serialize")
     });
-    let stored = ctx.spill.put(&buf);
+    let stored = ctx.spill.put(&buf).and_then(|base| {
+        let samples = match &samples {
+            Some(b) => Some(ctx.spill.put_in(crate::spill::Lane::Scan, b)?),
+            None => None,
+        };
+        Ok((base, samples))
+    });
     drop(buf);
     let (line, line_texts, lines, deferred, shingles) = match stored {
-        Ok(base) => {
+        Ok((base, samples_ref)) => {
             let at = |(start, len): (usize, usize)| base.slice(start, len);
             if let (Source::Line(_, _, RawAt::Spill(r)), Some(a)) = (&mut source, raw_at) {
                 *r = at(a);
@@ -1466,9 +1474,9 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
                 texts_at.map(at),
                 lines_at.map(at),
                 deferred_at.map(at),
-                sets_at.map(|(sh, sa)| FpRefs {
+                shingles_at.zip(samples_ref).map(|(sh, sa)| FpRefs {
                     shingles: at(sh),
-                    samples: at(sa),
+                    samples: sa,
                 }),
             )
         }
@@ -1610,6 +1618,27 @@ impl Sets for SpillSets<'_> {
             Some(r) => r.samples.len() / 4,
             None => self.items[i].fp.samples.len(),
         }
+    }
+    fn each_samples(&self, items: &[usize], f: &mut dyn FnMut(usize, &[u32])) {
+        // The documents' samples are read from their file in its order, in
+        // large blocks; the index's are at hand.
+        let mut refs = Vec::with_capacity(items.len());
+        for (k, &i) in items.iter().enumerate() {
+            match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
+                Some(r) => refs.push((k, r.samples)),
+                None => f(k, &self.items[i].fp.samples),
+            }
+        }
+        let mut values: Vec<u32> = Vec::new();
+        self.spill.scan(refs, |k, bytes| {
+            values.clear();
+            values.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+            f(k, &values);
+        });
     }
 }
 

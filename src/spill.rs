@@ -5,8 +5,9 @@
 //! text of JSON Lines outputs (written after clustering, which names each
 //! document's cluster), the input line to clean again when corpus learning
 //! finds residue in it, the removal records for the manifest, the shingle
-//! sets that confirm near duplicates. They go to one append-only file and
-//! the run keeps a [`Ref`] (12 bytes) for each.
+//! sets that confirm near duplicates. They go to an append-only file and
+//! the run keeps a [`Ref`] (16 bytes) for each. The samples the clustering
+//! reads once per counting pass go to a second file ([`Lane::Scan`]).
 //!
 //! The file is unnamed (created with `O_TMPFILE` where the system has it,
 //! else unlinked at once by `tempfile`): nothing is left behind, even when
@@ -18,11 +19,25 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// Which of the spill's two files a value goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lane {
+    /// Values read back once or twice, each when its document's turn comes.
+    #[default]
+    Main,
+    /// Small values read many times over, all of them in turn (the
+    /// clustering's samples, once per counting pass): kept apart from the
+    /// rest, so that such a scan reads only them, in file order, in large
+    /// blocks ([`Spill::scan`]).
+    Scan,
+}
+
 /// Where a spilled value lies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Ref {
     offset: u64,
     len: u32,
+    lane: Lane,
 }
 
 impl Ref {
@@ -42,40 +57,83 @@ impl Ref {
         Ref {
             offset: self.offset + start as u64,
             len: len as u32,
+            lane: self.lane,
         }
     }
 }
 
-/// An append-only scratch file.
+/// Bytes read at once by [`Spill::scan`].
+const SCAN_BLOCK: u64 = 1 << 20;
+
+/// An append-only scratch space: two files, one per [`Lane`].
 #[derive(Debug)]
 pub struct Spill {
-    file: File,
-    end: AtomicU64,
+    files: [File; 2],
+    ends: [AtomicU64; 2],
 }
 
 impl Spill {
-    /// A new, empty scratch file in `dir` (which must exist).
+    /// A new, empty scratch space in `dir` (which must exist).
     pub fn new_in(dir: &Path) -> io::Result<Spill> {
         Ok(Spill {
-            file: tempfile::tempfile_in(dir)?,
-            end: AtomicU64::new(0),
+            files: [tempfile::tempfile_in(dir)?, tempfile::tempfile_in(dir)?],
+            ends: [AtomicU64::new(0), AtomicU64::new(0)],
         })
     }
 
-    /// Appends `bytes`; values over 4 GiB are refused.
+    /// Appends `bytes` to the main lane; values over 4 GiB are refused.
     pub fn put(&self, bytes: &[u8]) -> io::Result<Ref> {
+        self.put_in(Lane::Main, bytes)
+    }
+
+    /// Appends `bytes` to `lane`; values over 4 GiB are refused.
+    pub fn put_in(&self, lane: Lane, bytes: &[u8]) -> io::Result<Ref> {
         let len = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other("a spilled value over 4 GiB"))?;
-        let offset = self.end.fetch_add(u64::from(len), Ordering::Relaxed);
-        write_all_at(&self.file, bytes, offset)?;
-        Ok(Ref { offset, len })
+        let offset = self.ends[lane as usize].fetch_add(u64::from(len), Ordering::Relaxed);
+        write_all_at(&self.files[lane as usize], bytes, offset)?;
+        Ok(Ref { offset, len, lane })
     }
 
     /// Reads a value back.
     pub fn get(&self, r: Ref) -> io::Result<Vec<u8>> {
         let mut buf = vec![0; r.len()];
-        read_exact_at(&self.file, &mut buf, r.offset)?;
+        read_exact_at(&self.files[r.lane as usize], &mut buf, r.offset)?;
         Ok(buf)
+    }
+
+    /// Reads many values, each given with a tag, in the order they lie in
+    /// their files, a block of up to 1 MiB per read, and calls `f` with
+    /// each tag and value. A value in a block that cannot be read comes as
+    /// empty.
+    pub fn scan(&self, mut refs: Vec<(usize, Ref)>, mut f: impl FnMut(usize, &[u8])) {
+        refs.sort_unstable_by_key(|(_, r)| (r.lane as u8, r.offset));
+        let mut buf: Vec<u8> = Vec::new();
+        let mut rest = &refs[..];
+        while let Some(&(_, first)) = rest.first() {
+            // The block: from the first value to the end of the last one
+            // that fits (at least the first, however long).
+            let end_of = |r: &Ref| r.offset + u64::from(r.len);
+            let n = rest
+                .iter()
+                .take_while(|(_, r)| r.lane == first.lane && end_of(r) - first.offset <= SCAN_BLOCK)
+                .count()
+                .max(1);
+            let (block, next) = rest.split_at(n);
+            let end = block
+                .iter()
+                .map(|(_, r)| end_of(r))
+                .max()
+                .unwrap_or(first.offset);
+            buf.resize((end - first.offset) as usize, 0);
+            let file = &self.files[first.lane as usize];
+            let ok = read_exact_at(file, &mut buf, first.offset).is_ok();
+            for &(tag, r) in block {
+                let at = (r.offset - first.offset) as usize;
+                f(tag, if ok { &buf[at..at + r.len()] } else { &[] });
+            }
+            rest = next;
+        }
     }
 
     /// Reads a value back as text (it was put as UTF-8).
@@ -153,5 +211,39 @@ mod tests {
         assert!(empty.is_empty() && spill.get(empty).unwrap().is_empty());
         // nothing is left in the folder: the file has no name
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_scan_gives_every_value_with_its_tag() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new_in(dir.path()).unwrap();
+        // Values of both lanes, of all sizes (some larger than a block),
+        // asked for in an order that is not the files' order.
+        let mut refs = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..3000usize {
+            let lane = if i % 3 == 0 { Lane::Main } else { Lane::Scan };
+            let len = match i % 500 {
+                7 => SCAN_BLOCK as usize + 17,
+                n => n * 13 % 2000,
+            };
+            let value: Vec<u8> = (0..len).map(|k| (k * 31 + i) as u8).collect();
+            let r = spill.put_in(lane, &value).unwrap();
+            assert_eq!(spill.get(r).unwrap(), value);
+            refs.push((i, r));
+            want.push(value);
+        }
+        refs.reverse();
+        let mut got: Vec<Option<Vec<u8>>> = vec![None; want.len()];
+        spill.scan(refs, |tag, v| {
+            assert!(got[tag].is_none(), "value {tag} given twice");
+            got[tag] = Some(v.to_vec());
+        });
+        for (i, g) in got.into_iter().enumerate() {
+            assert_eq!(g.as_deref(), Some(&want[i][..]), "value {i}");
+        }
+        // Slices of a value keep its lane.
+        let r = spill.put_in(Lane::Scan, b"abcdef").unwrap();
+        assert_eq!(spill.get(r.slice(2, 3)).unwrap(), b"cde");
     }
 }

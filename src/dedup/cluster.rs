@@ -138,8 +138,9 @@ fn sample_candidates_in_passes(
     });
     for pass in 0..passes {
         pairs.clear();
-        for (r, &i) in reps.iter().enumerate() {
-            let s = sets.samples(i);
+        // (The order the samples come in does not matter: the pairs are
+        // sorted, and each is distinct.)
+        sets.each_samples(reps, &mut |r, s| {
             if pass == 0 {
                 lens[r] = s.len() as u32;
             }
@@ -148,7 +149,7 @@ fn sample_candidates_in_passes(
                     .filter(|&&h| h % passes == pass)
                     .map(|&h| (u64::from(h) << 32) | r as u64),
             );
-        }
+        });
         pairs.sort_unstable();
         // Each document's samples are distinct: a run of one hash lists
         // distinct documents, in increasing order.
@@ -232,6 +233,13 @@ pub trait Sets: Sync {
     /// How many samples item `i` has (to size buffers without reading).
     fn samples_len(&self, i: usize) -> usize {
         self.samples(i).len()
+    }
+    /// Calls `f(k, samples)` for each item `items[k]`, in any order: a
+    /// store on disk gives them in the order it holds them.
+    fn each_samples(&self, items: &[usize], f: &mut dyn FnMut(usize, &[u32])) {
+        for (k, &i) in items.iter().enumerate() {
+            f(k, &self.samples(i));
+        }
     }
 }
 
@@ -462,6 +470,27 @@ mod tests {
         for pass_docs in [1, 5, 7] {
             let many = sample_candidates_in_passes(&reps, &InMemory(&items), pass_docs);
             assert_eq!(many, one, "{pass_docs} documents a pass");
+            // A store that gives the samples in its own order (the spill
+            // file's) finds the same.
+            let backwards = sample_candidates_in_passes(&reps, &Backwards(&items), pass_docs);
+            assert_eq!(backwards, one, "{pass_docs} documents a pass, backwards");
+        }
+    }
+
+    /// Items' sets, given by `each_samples` last item first.
+    struct Backwards<'a, 'b>(&'a [Item<'b>]);
+
+    impl Sets for Backwards<'_, '_> {
+        fn shingles(&self, i: usize) -> Cow<'_, [u32]> {
+            InMemory(self.0).shingles(i).into_owned().into()
+        }
+        fn samples(&self, i: usize) -> Cow<'_, [u32]> {
+            InMemory(self.0).samples(i).into_owned().into()
+        }
+        fn each_samples(&self, items: &[usize], f: &mut dyn FnMut(usize, &[u32])) {
+            for (k, &i) in items.iter().enumerate().rev() {
+                f(k, &self.0[i].fp.samples);
+            }
         }
     }
 }
