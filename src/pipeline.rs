@@ -605,8 +605,14 @@ pub fn run(
         }));
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
+    // What is left to read is the outputs, then the manifest lines: the
+    // rest of the spill is let go of, and its memory serves the writing.
+    // (Were it kept, nothing would be lost: errors here are ignored.)
+    let _ = spill.release(crate::spill::Lane::Main);
+    let _ = spill.release(crate::spill::Lane::Scan);
     trace_phase(start, "write deferred outputs");
     write_deferred(&mut docs, &spill, output, on_error);
+    let _ = spill.release(crate::spill::Lane::Out);
 
     trace_phase(start, "manifest");
     let names = stages::names();
@@ -1382,8 +1388,8 @@ fn json_string_len(s: &str) -> Option<usize> {
 }
 
 /// Moves what a processed document needs later (its manifest entry, raw
-/// line, deferred output, shingle sets and candidate texts) to the spill
-/// file in one write, and keeps the small record. If the spill file cannot
+/// line, deferred output, shingle sets and candidate texts) to the spill,
+/// one write per lane, and keeps the small record. If the spill cannot
 /// take it, the document is failed (its entry stays in memory).
 fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     let Processed {
@@ -1394,17 +1400,12 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         raw,
         deferred,
     } = p;
-    // Every part is appended to one buffer, sized once, and the buffer
-    // goes to the spill file in one write; `part` notes where each lies.
+    // The parts of the main lane are appended to one buffer, sized once,
+    // which goes to the spill in one write; `part` notes where each lies.
     let sets_len = fp.as_ref().map_or(0, |f| 4 * f.shingles.len());
     let texts_len: usize = lines.iter().map(|(_, _, t)| t.len() + 1).sum();
     let mut buf: Vec<u8> = Vec::with_capacity(
-        raw.as_ref().map_or(0, Vec::len)
-            + deferred.as_ref().map_or(0, String::len)
-            + sets_len
-            + texts_len
-            + 9 * lines.len()
-            + 1024,
+        raw.as_ref().map_or(0, Vec::len) + sets_len + texts_len + 9 * lines.len() + 1024,
     );
     fn part(buf: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) -> (usize, usize) {
         let start = buf.len();
@@ -1414,9 +1415,6 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     let raw_at = raw
         .as_deref()
         .map(|r| part(&mut buf, |b| b.extend_from_slice(r)));
-    let deferred_at = deferred
-        .as_deref()
-        .map(|d| part(&mut buf, |b| b.extend_from_slice(d.as_bytes())));
     fn u32s(b: &mut Vec<u8>, v: &[u32]) {
         v.iter().for_each(|h| b.extend_from_slice(&h.to_le_bytes()));
     }
@@ -1448,19 +1446,21 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
             }
         })
     });
-    let json_at = part(&mut buf, |b| {
-        serde_json::to_writer(b, &entry).expect("manifest entries serialize")
-    });
-    let stored = ctx.spill.put(&buf).and_then(|base| {
-        let samples = match &samples {
-            Some(b) => Some(ctx.spill.put_in(crate::spill::Lane::Scan, b)?),
-            None => None,
-        };
-        Ok((base, samples))
-    });
+    let json = serde_json::to_vec(&entry).expect("manifest entries serialize");
+    // The deferred output and the manifest line go to lanes of their own,
+    // let go of as soon as they are written out.
+    let stored = (|| {
+        use crate::spill::Lane;
+        let base = ctx.spill.put(&buf)?;
+        let put = |lane, b: Option<&[u8]>| b.map(|b| ctx.spill.put_in(lane, b)).transpose();
+        let samples = put(Lane::Scan, samples.as_deref())?;
+        let deferred = put(Lane::Out, deferred.as_deref().map(str::as_bytes))?;
+        let json = ctx.spill.put_in(Lane::Manifest, &json)?;
+        std::io::Result::Ok((base, samples, deferred, json))
+    })();
     drop(buf);
     let (line, line_texts, lines, deferred, shingles) = match stored {
-        Ok((base, samples_ref)) => {
+        Ok((base, samples_ref, deferred_ref, json_ref)) => {
             let at = |(start, len): (usize, usize)| base.slice(start, len);
             if let (Source::Line(_, _, RawAt::Spill(r)), Some(a)) = (&mut source, raw_at) {
                 *r = at(a);
@@ -1470,10 +1470,10 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
                 f.samples = Vec::new();
             }
             (
-                Held::Spilled(at(json_at)),
+                Held::Spilled(json_ref),
                 texts_at.map(at),
                 lines_at.map(at),
-                deferred_at.map(at),
+                deferred_ref,
                 shingles_at.zip(samples_ref).map(|(sh, sa)| FpRefs {
                     shingles: at(sh),
                     samples: sa,
@@ -1521,7 +1521,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
 
 /// What processing one document gives: its manifest entry, its
 /// fingerprint, and the lines that could be site residue.
-/// [`seal`] moves its texts and sets to the spill file, in one write.
+/// [`seal`] moves its texts and sets to the spill.
 struct Processed {
     entry: manifest::Entry,
     fp: Option<Fingerprint>,

@@ -5,11 +5,11 @@
 //! text of JSON Lines outputs (written after clustering, which names each
 //! document's cluster), the input line to clean again when corpus learning
 //! finds residue in it, the removal records for the manifest, the shingle
-//! sets that confirm near duplicates. They go to an append-only file and
-//! the run keeps a [`Ref`] (16 bytes) for each. The samples the clustering
-//! reads once per counting pass go to a second file ([`Lane::Scan`]).
+//! sets that confirm near duplicates. They go to append-only files, one per
+//! [`Lane`] (what is read at one time), and the run keeps a [`Ref`] (16
+//! bytes) for each.
 //!
-//! The file is unnamed (created with `O_TMPFILE` where the system has it,
+//! The files are unnamed (created with `O_TMPFILE` where the system has it,
 //! else unlinked at once by `tempfile`): nothing is left behind, even when
 //! the run is killed. Writers append from any thread: each reserves its
 //! range with an atomic add and writes it with a positioned write.
@@ -19,7 +19,11 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Which of the spill's two files a value goes to.
+/// Which of the spill's files a value goes to. Each lane is a file of its
+/// own, so that a lane whose values are all read can be let go of
+/// ([`Spill::release`]) while the run goes on: its pages are freed at once,
+/// never written to the disk, and the memory serves the writing of the
+/// outputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lane {
     /// Values read back once or twice, each when its document's turn comes.
@@ -30,7 +34,14 @@ pub enum Lane {
     /// rest, so that such a scan reads only them, in file order, in large
     /// blocks ([`Spill::scan`]).
     Scan,
+    /// Outputs written at the end.
+    Out,
+    /// Manifest lines, the last thing read.
+    Manifest,
 }
+
+/// How many lanes there are.
+const LANES: usize = 4;
 
 /// Where a spilled value lies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,20 +76,28 @@ impl Ref {
 /// Bytes read at once by [`Spill::scan`].
 const SCAN_BLOCK: u64 = 1 << 20;
 
-/// An append-only scratch space: two files, one per [`Lane`].
+/// An append-only scratch space: one file per [`Lane`].
 #[derive(Debug)]
 pub struct Spill {
-    files: [File; 2],
-    ends: [AtomicU64; 2],
+    files: [File; LANES],
+    ends: [AtomicU64; LANES],
 }
 
 impl Spill {
     /// A new, empty scratch space in `dir` (which must exist).
     pub fn new_in(dir: &Path) -> io::Result<Spill> {
+        let file = || tempfile::tempfile_in(dir);
         Ok(Spill {
-            files: [tempfile::tempfile_in(dir)?, tempfile::tempfile_in(dir)?],
-            ends: [AtomicU64::new(0), AtomicU64::new(0)],
+            files: [file()?, file()?, file()?, file()?],
+            ends: Default::default(),
         })
+    }
+
+    /// Lets go of everything in `lane`: its file is emptied, which frees
+    /// its pages without writing them. Reading a value of the lane
+    /// afterwards is an error.
+    pub fn release(&self, lane: Lane) -> io::Result<()> {
+        self.files[lane as usize].set_len(0)
     }
 
     /// Appends `bytes` to the main lane; values over 4 GiB are refused.
@@ -245,5 +264,25 @@ mod tests {
         // Slices of a value keep its lane.
         let r = spill.put_in(Lane::Scan, b"abcdef").unwrap();
         assert_eq!(spill.get(r.slice(2, 3)).unwrap(), b"cde");
+    }
+
+    #[test]
+    fn a_released_lane_is_gone_and_the_others_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new_in(dir.path()).unwrap();
+        let lanes = [Lane::Main, Lane::Scan, Lane::Out, Lane::Manifest];
+        let refs: Vec<Ref> = lanes
+            .iter()
+            .map(|&l| spill.put_in(l, format!("{l:?} value").as_bytes()).unwrap())
+            .collect();
+        spill.release(Lane::Out).unwrap();
+        for (l, r) in lanes.iter().zip(&refs) {
+            let got = spill.get(*r);
+            if *l == Lane::Out {
+                assert!(got.is_err(), "a released lane reads nothing");
+            } else {
+                assert_eq!(got.unwrap(), format!("{l:?} value").as_bytes());
+            }
+        }
     }
 }
