@@ -1405,7 +1405,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     let sets_len = fp.as_ref().map_or(0, |f| 4 * f.shingles.len());
     let texts_len: usize = lines.iter().map(|(_, _, t)| t.len() + 1).sum();
     let mut buf: Vec<u8> = Vec::with_capacity(
-        raw.as_ref().map_or(0, Vec::len) + sets_len + texts_len + 9 * lines.len() + 1024,
+        raw.as_ref().map_or(0, Vec::len) + sets_len + texts_len + 9 * lines.len(),
     );
     fn part(buf: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) -> (usize, usize) {
         let start = buf.len();
