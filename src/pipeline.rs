@@ -16,7 +16,7 @@ use crate::input::decode::{decode, DecodeError};
 use crate::input::walk::{walk, Entry, Kind};
 use crate::report::duplicates::{round, ClusterOut, MemberOut, Report};
 use crate::report::manifest::{self, Status};
-use crate::spill::{Ref, Spill};
+use crate::spill::{Lane, Ref, Spill};
 use crate::stages::{self, Stage};
 use crate::write::{
     stage_with, sync_file_system, write_atomic, write_atomic_with, write_output, write_output_with,
@@ -608,11 +608,11 @@ pub fn run(
     // What is left to read is the outputs, then the manifest lines: the
     // rest of the spill is let go of, and its memory serves the writing.
     // (Were it kept, nothing would be lost: errors here are ignored.)
-    let _ = spill.release(crate::spill::Lane::Main);
-    let _ = spill.release(crate::spill::Lane::Scan);
+    let _ = spill.release(Lane::Main);
+    let _ = spill.release(Lane::Scan);
     trace_phase(start, "write deferred outputs");
     write_deferred(&mut docs, &spill, output, on_error);
-    let _ = spill.release(crate::spill::Lane::Out);
+    let _ = spill.release(Lane::Out);
 
     trace_phase(start, "manifest");
     let names = stages::names();
@@ -649,8 +649,8 @@ pub fn run(
         Ok(())
     })
     .map_err(|e| Error::io(&manifest_path, e))?;
-    // The spill file is done with: let go of it before the sync, which
-    // then has no need to write its pages out.
+    // The spill is done with: let go of it before the sync, which then
+    // has no need to write its pages out.
     drop(docs);
     drop(spill);
     trace_phase(start, "sync outputs");
@@ -1402,10 +1402,10 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     } = p;
     // The parts of the main lane are appended to one buffer, sized once,
     // which goes to the spill in one write; `part` notes where each lies.
-    let sets_len = fp.as_ref().map_or(0, |f| 4 * f.shingles.len());
+    let shingles_len = fp.as_ref().map_or(0, |f| 4 * f.shingles.len());
     let texts_len: usize = lines.iter().map(|(_, _, t)| t.len() + 1).sum();
     let mut buf: Vec<u8> = Vec::with_capacity(
-        raw.as_ref().map_or(0, Vec::len) + sets_len + texts_len + 9 * lines.len(),
+        raw.as_ref().map_or(0, Vec::len) + shingles_len + texts_len + 9 * lines.len(),
     );
     fn part(buf: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) -> (usize, usize) {
         let start = buf.len();
@@ -1415,17 +1415,14 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     let raw_at = raw
         .as_deref()
         .map(|r| part(&mut buf, |b| b.extend_from_slice(r)));
-    fn u32s(b: &mut Vec<u8>, v: &[u32]) {
-        v.iter().for_each(|h| b.extend_from_slice(&h.to_le_bytes()));
-    }
     let shingles_at = fp
         .as_ref()
-        .map(|f| part(&mut buf, |b| u32s(b, &f.shingles)));
+        .map(|f| part(&mut buf, |b| put_u32s(b, &f.shingles)));
     // The samples go to a file of their own, which the clustering scans
     // once per counting pass.
     let samples = fp.as_ref().map(|f| {
         let mut b = Vec::with_capacity(4 * f.samples.len());
-        u32s(&mut b, &f.samples);
+        put_u32s(&mut b, &f.samples);
         b
     });
     let texts_at = (!lines.is_empty()).then(|| {
@@ -1450,7 +1447,6 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     // The deferred output and the manifest line go to lanes of their own,
     // let go of as soon as they are written out.
     let stored = (|| {
-        use crate::spill::Lane;
         let base = ctx.spill.put(&buf)?;
         let put = |lane, b: Option<&[u8]>| b.map(|b| ctx.spill.put_in(lane, b)).transpose();
         let samples = put(Lane::Scan, samples.as_deref())?;
@@ -1582,12 +1578,19 @@ impl Names {
 fn load_u32s(spill: &Spill, r: Ref) -> Vec<u32> {
     spill
         .get(r)
-        .map(|b| {
-            b.chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect()
-        })
+        .map(|b| u32s_of(&b).collect())
         .unwrap_or_default()
+}
+
+/// u32s as the spill holds them: little-endian, one after another.
+fn put_u32s(b: &mut Vec<u8>, v: &[u32]) {
+    v.iter().for_each(|h| b.extend_from_slice(&h.to_le_bytes()));
+}
+
+/// The u32s of bytes written by [`put_u32s`].
+fn u32s_of(b: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    b.chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
 }
 
 /// The sets of clustering items: from the spill file for documents of this
@@ -1600,21 +1603,29 @@ struct SpillSets<'a> {
     items: &'a [Item<'a>],
 }
 
+impl SpillSets<'_> {
+    /// Where item `i`'s sets are in the spill, if it is a document of this
+    /// run.
+    fn refs(&self, i: usize) -> Option<FpRefs> {
+        self.doc_of[i].and_then(|n| self.docs[n].shingles)
+    }
+}
+
 impl Sets for SpillSets<'_> {
     fn shingles(&self, i: usize) -> std::borrow::Cow<'_, [u32]> {
-        match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
+        match self.refs(i) {
             Some(r) => std::borrow::Cow::Owned(load_u32s(self.spill, r.shingles)),
             None => std::borrow::Cow::Borrowed(&self.items[i].fp.shingles),
         }
     }
     fn samples(&self, i: usize) -> std::borrow::Cow<'_, [u32]> {
-        match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
+        match self.refs(i) {
             Some(r) => std::borrow::Cow::Owned(load_u32s(self.spill, r.samples)),
             None => std::borrow::Cow::Borrowed(&self.items[i].fp.samples),
         }
     }
     fn samples_len(&self, i: usize) -> usize {
-        match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
+        match self.refs(i) {
             Some(r) => r.samples.len() / 4,
             None => self.items[i].fp.samples.len(),
         }
@@ -1624,7 +1635,7 @@ impl Sets for SpillSets<'_> {
         // large blocks; the index's are at hand.
         let mut refs = Vec::with_capacity(items.len());
         for (k, &i) in items.iter().enumerate() {
-            match self.doc_of[i].and_then(|n| self.docs[n].shingles) {
+            match self.refs(i) {
                 Some(r) => refs.push((k, r.samples)),
                 None => f(k, &self.items[i].fp.samples),
             }
@@ -1632,11 +1643,7 @@ impl Sets for SpillSets<'_> {
         let mut values: Vec<u32> = Vec::new();
         self.spill.scan(refs, |k, bytes| {
             values.clear();
-            values.extend(
-                bytes
-                    .chunks_exact(4)
-                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-            );
+            values.extend(u32s_of(bytes));
             f(k, &values);
         });
     }

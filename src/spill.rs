@@ -52,6 +52,11 @@ pub struct Ref {
 }
 
 impl Ref {
+    /// Where the value ends in its file.
+    fn end(&self) -> u64 {
+        self.offset + u64::from(self.len)
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> usize {
         self.len as usize
@@ -132,16 +137,15 @@ impl Spill {
         while let Some(&(_, first)) = rest.first() {
             // The block: from the first value to the end of the last one
             // that fits (at least the first, however long).
-            let end_of = |r: &Ref| r.offset + u64::from(r.len);
             let n = rest
                 .iter()
-                .take_while(|(_, r)| r.lane == first.lane && end_of(r) - first.offset <= SCAN_BLOCK)
+                .take_while(|(_, r)| r.lane == first.lane && r.end() - first.offset <= SCAN_BLOCK)
                 .count()
                 .max(1);
             let (block, next) = rest.split_at(n);
             let end = block
                 .iter()
-                .map(|(_, r)| end_of(r))
+                .map(|(_, r)| r.end())
                 .max()
                 .unwrap_or(first.offset);
             buf.resize((end - first.offset) as usize, 0);

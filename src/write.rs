@@ -120,7 +120,7 @@ pub struct Staged {
 }
 
 /// Writes what `fill` writes to a temporary file beside `path`, to be put
-/// in place later: a run writes its manifest, lets go of its spill file,
+/// in place later: a run writes its manifest, lets go of its spill files,
 /// syncs the file system once, then commits the manifest.
 pub fn stage_with(
     path: &Path,

@@ -482,10 +482,10 @@ mod tests {
 
     impl Sets for Backwards<'_, '_> {
         fn shingles(&self, i: usize) -> Cow<'_, [u32]> {
-            InMemory(self.0).shingles(i).into_owned().into()
+            Cow::Borrowed(&self.0[i].fp.shingles)
         }
         fn samples(&self, i: usize) -> Cow<'_, [u32]> {
-            InMemory(self.0).samples(i).into_owned().into()
+            Cow::Borrowed(&self.0[i].fp.samples)
         }
         fn each_samples(&self, items: &[usize], f: &mut dyn FnMut(usize, &[u32])) {
             for (k, &i) in items.iter().enumerate().rev() {
