@@ -11,13 +11,18 @@
 //!
 //! The files are unnamed (created with `O_TMPFILE` where the system has it,
 //! else unlinked at once by `tempfile`): nothing is left behind, even when
-//! the run is killed. Writers append from any thread: each reserves its
-//! range with an atomic add and writes it with a positioned write.
+//! the run is killed. Writers append from any thread. Small values are
+//! gathered per thread and lane in a buffer that stands for a range of the
+//! file reserved ahead (an atomic add), written with one positioned write
+//! when full or when a value of the lane is read: a document's few values
+//! cost no system call of their own, and the kernel gets whole pages
+//! (a write into part of a fresh page has it zero the rest first).
 
 use std::fs::File;
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// Which of the spill's files a value goes to. Each lane is a file of its
 /// own, so that a lane whose values are all read can be let go of
@@ -81,27 +86,73 @@ impl Ref {
 /// Bytes read at once by [`Spill::scan`].
 const SCAN_BLOCK: u64 = 1 << 20;
 
+/// The range a writer reserves ahead in a lane, and gathers values for.
+const GATHER: usize = 512 << 10;
+
+/// Values larger than this are written at once, in a range of their own.
+const GATHER_MAX: usize = GATHER / 8;
+
+/// Writers gathering values in each lane at a time, at most (threads
+/// beyond this share a buffer, under its lock).
+const SLOTS: usize = 16;
+
+/// Values gathered for one range of a lane, not yet written.
+#[derive(Debug, Default)]
+struct Gathered {
+    /// Where `buf` goes in the lane's file.
+    start: u64,
+    /// Bytes reserved from `start` on (`buf` never grows beyond).
+    room: usize,
+    buf: Vec<u8>,
+}
+
 /// An append-only scratch space: one file per [`Lane`].
 #[derive(Debug)]
 pub struct Spill {
     files: [File; LANES],
     ends: [AtomicU64; LANES],
+    /// Per lane, a buffer per writer slot ([`slot`]).
+    gathered: [Vec<Mutex<Gathered>>; LANES],
+    /// Per lane: a value may wait in a buffer (cleared by [`Spill::settle`]).
+    unsettled: [AtomicBool; LANES],
+    /// Per lane, the ranges whose write failed: their values read as errors
+    /// (the file holds zeros, or nothing, there).
+    failed: [Mutex<Vec<(u64, u64)>>; LANES],
+}
+
+/// The writer slot of the calling thread: one per thread of a rayon pool,
+/// one for any other thread.
+fn slot() -> usize {
+    rayon::current_thread_index().map_or(0, |i| 1 + i % (SLOTS - 1))
 }
 
 impl Spill {
     /// A new, empty scratch space in `dir` (which must exist).
     pub fn new_in(dir: &Path) -> io::Result<Spill> {
         let file = || tempfile::tempfile_in(dir);
-        Ok(Spill {
-            files: [file()?, file()?, file()?, file()?],
+        Ok(Spill::with_files([file()?, file()?, file()?, file()?]))
+    }
+
+    fn with_files(files: [File; LANES]) -> Spill {
+        let slots = || (0..SLOTS).map(|_| Mutex::default()).collect();
+        Spill {
+            files,
             ends: Default::default(),
-        })
+            gathered: [slots(), slots(), slots(), slots()],
+            unsettled: Default::default(),
+            failed: Default::default(),
+        }
     }
 
     /// Lets go of everything in `lane`: its file is emptied, which frees
     /// its pages without writing them. Reading a value of the lane
     /// afterwards is an error.
     pub fn release(&self, lane: Lane) -> io::Result<()> {
+        for g in &self.gathered[lane as usize] {
+            let mut g = lock(g);
+            g.room = 0;
+            g.buf = Vec::new();
+        }
         self.files[lane as usize].set_len(0)
     }
 
@@ -111,16 +162,73 @@ impl Spill {
     }
 
     /// Appends `bytes` to `lane`; values over 4 GiB are refused.
+    /// (A small value is gathered with others and written later: an error
+    /// writing it shows when it is read.)
     pub fn put_in(&self, lane: Lane, bytes: &[u8]) -> io::Result<Ref> {
         let len = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other("a spilled value over 4 GiB"))?;
-        let offset = self.ends[lane as usize].fetch_add(u64::from(len), Ordering::Relaxed);
-        write_all_at(&self.files[lane as usize], bytes, offset)?;
+        let l = lane as usize;
+        if bytes.len() > GATHER_MAX {
+            let offset = self.ends[l].fetch_add(u64::from(len), Ordering::Relaxed);
+            write_all_at(&self.files[l], bytes, offset)?;
+            return Ok(Ref { offset, len, lane });
+        }
+        let mut g = lock(&self.gathered[l][slot()]);
+        if g.buf.len() + bytes.len() > g.room {
+            // The rest of the range stays a hole nothing refers to.
+            self.write_gathered(l, &mut g);
+            g.start = self.ends[l].fetch_add(GATHER as u64, Ordering::Relaxed);
+            g.room = GATHER;
+            g.buf.reserve(GATHER);
+        }
+        let offset = g.start + g.buf.len() as u64;
+        g.buf.extend_from_slice(bytes);
+        drop(g);
+        self.unsettled[l].store(true, Ordering::Release);
         Ok(Ref { offset, len, lane })
+    }
+
+    /// Writes what `g` gathered and moves it past it. A failed write is
+    /// noted: its values read as errors.
+    fn write_gathered(&self, l: usize, g: &mut Gathered) {
+        if g.buf.is_empty() {
+            return;
+        }
+        let n = g.buf.len();
+        if write_all_at(&self.files[l], &g.buf, g.start).is_err() {
+            lock(&self.failed[l]).push((g.start, g.start + n as u64));
+        }
+        g.start += n as u64;
+        g.room -= n;
+        g.buf.clear();
+    }
+
+    /// Writes every value of `lane` still gathered, so that the file can be
+    /// read.
+    fn settle(&self, lane: Lane) {
+        let l = lane as usize;
+        // Cleared first: a value gathered meanwhile sets it again.
+        if self.unsettled[l].swap(false, Ordering::AcqRel) {
+            for g in &self.gathered[l] {
+                self.write_gathered(l, &mut lock(g));
+            }
+        }
+    }
+
+    /// Was `r` in a range whose write failed?
+    fn lost(&self, r: Ref) -> bool {
+        let failed = lock(&self.failed[r.lane as usize]);
+        failed.iter().any(|&(a, b)| r.offset < b && r.end() > a)
     }
 
     /// Reads a value back.
     pub fn get(&self, r: Ref) -> io::Result<Vec<u8>> {
+        self.settle(r.lane);
+        if self.lost(r) {
+            return Err(io::Error::other(
+                "the scratch file could not keep the value",
+            ));
+        }
         let mut buf = vec![0; r.len()];
         read_exact_at(&self.files[r.lane as usize], &mut buf, r.offset)?;
         Ok(buf)
@@ -132,6 +240,12 @@ impl Spill {
     /// empty.
     pub fn scan(&self, mut refs: Vec<(usize, Ref)>, mut f: impl FnMut(usize, &[u8])) {
         refs.sort_unstable_by_key(|(_, r)| (r.lane as u8, r.offset));
+        let mut settled = [false; LANES];
+        for (_, r) in &refs {
+            if !std::mem::replace(&mut settled[r.lane as usize], true) {
+                self.settle(r.lane);
+            }
+        }
         let mut buf: Vec<u8> = Vec::new();
         let mut rest = &refs[..];
         while let Some(&(_, first)) = rest.first() {
@@ -153,6 +267,7 @@ impl Spill {
             let ok = read_exact_at(file, &mut buf, first.offset).is_ok();
             for &(tag, r) in block {
                 let at = (r.offset - first.offset) as usize;
+                let ok = ok && !self.lost(r);
                 f(tag, if ok { &buf[at..at + r.len()] } else { &[] });
             }
             rest = next;
@@ -163,6 +278,12 @@ impl Spill {
     pub fn get_string(&self, r: Ref) -> io::Result<String> {
         String::from_utf8(self.get(r)?).map_err(io::Error::other)
     }
+}
+
+/// Locks a mutex, whether or not a thread panicked holding it (nothing
+/// that can panic runs while these locks are held).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(unix)]
@@ -268,6 +389,73 @@ mod tests {
         // Slices of a value keep its lane.
         let r = spill.put_in(Lane::Scan, b"abcdef").unwrap();
         assert_eq!(spill.get(r.slice(2, 3)).unwrap(), b"cde");
+    }
+
+    #[test]
+    fn values_gathered_by_pool_threads_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new_in(dir.path()).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        use rayon::prelude::*;
+        // Small values (gathered), values too large to gather, empty ones,
+        // in two lanes, from three threads; some read while others wait.
+        let value = |i: usize| -> Vec<u8> {
+            let len = match i % 97 {
+                0 => GATHER_MAX + 1 + i,
+                1 => 0,
+                n => n * 37,
+            };
+            (0..len).map(|k| (k * 7 + i) as u8).collect()
+        };
+        let refs: Vec<(usize, Ref)> = pool.install(|| {
+            (0..4000usize)
+                .into_par_iter()
+                .map(|i| {
+                    let lane = if i % 2 == 0 {
+                        Lane::Out
+                    } else {
+                        Lane::Manifest
+                    };
+                    let r = spill.put_in(lane, &value(i)).unwrap();
+                    if i % 1000 == 3 {
+                        assert_eq!(spill.get(r).unwrap(), value(i), "read at once");
+                    }
+                    (i, r)
+                })
+                .collect()
+        });
+        let mut seen = 0;
+        spill.scan(refs.clone(), |i, v| {
+            assert_eq!(v, &value(i)[..], "value {i}");
+            seen += 1;
+        });
+        assert_eq!(seen, 4000);
+        for (i, r) in refs.into_iter().step_by(7) {
+            assert_eq!(spill.get(r).unwrap(), value(i), "value {i}");
+        }
+    }
+
+    #[test]
+    fn a_value_whose_write_failed_reads_as_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        // A file open only for reading: every write fails, and what it
+        // holds must not pass for the values.
+        std::fs::write(&path, vec![0xAA; 2 * GATHER]).unwrap();
+        let file = || File::open(&path).unwrap();
+        let spill = Spill::with_files([file(), file(), file(), file()]);
+        let small = spill.put_in(Lane::Out, b"gathered").unwrap();
+        assert!(spill.get(small).is_err(), "a gathered value");
+        assert!(
+            spill.put_in(Lane::Out, &vec![1; GATHER]).is_err(),
+            "a large one"
+        );
+        let mut got = Vec::new();
+        spill.scan(vec![(0, small)], |_, v| got.push(v.to_vec()));
+        assert_eq!(got, [Vec::<u8>::new()], "a scan gives it empty");
     }
 
     #[test]
