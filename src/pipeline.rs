@@ -510,12 +510,20 @@ pub fn run(
             cleaner: &second,
             ..ctx
         };
-        let affected: Vec<usize> = (0..docs.len())
-            .filter(|&n| {
-                let site = &*docs[n].rec.site;
-                load_lines(&spill, docs[n].lines)
+        let all: Vec<usize> = (0..docs.len()).collect();
+        let affected: Vec<usize> = all
+            .chunks(READ_CHUNK)
+            .flat_map(|chunk| {
+                let lines = load_lines_many(&spill, chunk.iter().map(|&n| docs[n].lines));
+                chunk
                     .iter()
-                    .any(|&(h, _)| table.holds(Some(site), h))
+                    .zip(lines)
+                    .filter(|(&n, lines)| {
+                        let site = &*docs[n].rec.site;
+                        lines.iter().any(|&(h, _)| table.holds(Some(site), h))
+                    })
+                    .map(|(&n, _)| n)
+                    .collect::<Vec<usize>>()
             })
             .collect();
         // Messages about a file were given in the first pass.
@@ -618,31 +626,42 @@ pub fn run(
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
     let manifest = stage_with(&manifest_path, |w| {
-        for d in docs.iter() {
-            let r = &d.rec;
-            let line = r.manifest_line(&spill)?;
-            w.write_all(line.as_bytes())?;
-            match r.status {
-                Status::Written if r.write_error.is_none() => {
-                    summary.read += 1;
-                    summary.written += usize::from(!r.dropped);
-                    summary.empty += usize::from(r.empty);
-                    summary.renamed += usize::from(r.renamed);
-                    for stage in manifest::stages_in(&line) {
-                        if let Some(name) = names.iter().find(|n| **n == stage) {
-                            *summary.removed_by_stage.entry(name).or_default() += 1;
+        let all: Vec<&Sealed> = docs.iter().collect();
+        for chunk in all.chunks(READ_CHUNK) {
+            // The chunk's spilled lines, read back a block at a time.
+            let spilled: Vec<Ref> = chunk.iter().filter_map(|d| d.rec.spilled()).collect();
+            let mut raws = spill.get_many(&spilled).into_iter();
+            for d in chunk {
+                let r = &d.rec;
+                let raw = match &r.line {
+                    Held::Spilled(_) => raws.next().expect("one value per spilled line")?,
+                    Held::Memory(s) => s.as_bytes().to_vec(),
+                };
+                let raw = String::from_utf8(raw).map_err(std::io::Error::other)?;
+                let line = r.patched(&raw);
+                w.write_all(line.as_bytes())?;
+                match r.status {
+                    Status::Written if r.write_error.is_none() => {
+                        summary.read += 1;
+                        summary.written += usize::from(!r.dropped);
+                        summary.empty += usize::from(r.empty);
+                        summary.renamed += usize::from(r.renamed);
+                        for stage in manifest::stages_in(&line) {
+                            if let Some(name) = names.iter().find(|n| **n == stage) {
+                                *summary.removed_by_stage.entry(name).or_default() += 1;
+                            }
                         }
                     }
-                }
-                Status::Skipped => {
-                    *summary
-                        .skipped
-                        .entry(r.reason.as_deref().unwrap_or_default().to_string())
-                        .or_default() += 1;
-                }
-                Status::Written | Status::Failed => {
-                    summary.read += 1;
-                    summary.failed += 1;
+                    Status::Skipped => {
+                        *summary
+                            .skipped
+                            .entry(r.reason.as_deref().unwrap_or_default().to_string())
+                            .or_default() += 1;
+                    }
+                    Status::Written | Status::Failed => {
+                        summary.read += 1;
+                        summary.failed += 1;
+                    }
                 }
             }
         }
@@ -866,11 +885,12 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
             }
         }
     }
-    let render = |d: &Sealed| -> std::io::Result<String> {
-        let Some(r) = d.deferred else {
+    // `line`: the document's deferred output as read back.
+    let render = |d: &Sealed, line: std::io::Result<Vec<u8>>| -> std::io::Result<String> {
+        if d.deferred.is_none() {
             return Ok(String::new());
-        };
-        let line = spill.get_string(r)?;
+        }
+        let line = String::from_utf8(line?).map_err(std::io::Error::other)?;
         let Some(cluster) = d.rec.cluster else {
             return Ok(line);
         };
@@ -896,11 +916,20 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
     for (out, members) in files {
         let path = output.join(&out);
         let result = if out.ends_with(".jsonl") {
-            // Rendered a chunk at a time in parallel, written in order.
+            // Read back and rendered a chunk at a time (in parallel),
+            // written in order.
             write_output_with(&path, |w| {
-                for chunk in members.chunks(JSONL_CHUNK) {
-                    let lines: Vec<std::io::Result<String>> =
-                        chunk.par_iter().map(|&n| render(&docs[n])).collect();
+                for chunk in members.chunks(READ_CHUNK) {
+                    let refs: Vec<Ref> = chunk
+                        .iter()
+                        .map(|&n| docs[n].deferred.unwrap_or_default())
+                        .collect();
+                    let raws = spill.get_many(&refs);
+                    let lines: Vec<std::io::Result<String>> = chunk
+                        .par_iter()
+                        .zip(raws)
+                        .map(|(&n, raw)| render(&docs[n], raw))
+                        .collect();
                     for line in lines {
                         w.write_all(line?.as_bytes())?;
                     }
@@ -1168,11 +1197,19 @@ fn learn_residue(
     let written: Vec<usize> = (0..docs.len())
         .filter(|&n| docs[n].rec.status == Status::Written)
         .collect();
-    // Each document's candidate lines are read back as learning takes it.
-    let lines = written.iter().map(|&n| DocLines {
-        site: docs[n].rec.site.to_string(),
-        story: story[n],
-        lines: load_lines(spill, docs[n].lines),
+    // The documents' candidate lines are read back as learning takes
+    // them, a chunk at a time.
+    let lines = written.chunks(READ_CHUNK).flat_map(|chunk| {
+        let lines = load_lines_many(spill, chunk.iter().map(|&n| docs[n].lines));
+        chunk
+            .iter()
+            .zip(lines)
+            .map(|(&n, lines)| DocLines {
+                site: docs[n].rec.site.to_string(),
+                story: story[n],
+                lines,
+            })
+            .collect::<Vec<DocLines>>()
     });
     let capacity = written
         .iter()
@@ -1304,18 +1341,25 @@ impl Rec {
         }
     }
 
-    /// The manifest line, with what was learned after the document was
-    /// done (cluster, canonical, dropped, a failed final write), and its
-    /// newline.
-    fn manifest_line(&self, spill: &Spill) -> std::io::Result<String> {
-        let raw = self.raw_line(spill)?;
-        Ok(patch_line(
-            &raw,
+    /// Where the entry is in the spill, if it is there.
+    fn spilled(&self) -> Option<Ref> {
+        match self.line {
+            Held::Spilled(r) => Some(r),
+            Held::Memory(_) => None,
+        }
+    }
+
+    /// The manifest line, from the entry as first serialized (`raw`), with
+    /// what was learned after the document was done (cluster, canonical,
+    /// dropped, a failed final write), and its newline.
+    fn patched(&self, raw: &str) -> String {
+        patch_line(
+            raw,
             self.cluster,
             self.canonical.as_deref(),
             self.dropped,
             self.write_error.as_deref(),
-        ))
+        )
     }
 
     /// The entry's fields, parsed (for the few documents a report names).
@@ -1541,10 +1585,18 @@ struct FpRefs {
     samples: Ref,
 }
 
-/// A document's candidate lines back from the spill file.
-fn load_lines(spill: &Spill, r: Option<Ref>) -> Vec<(u64, u8)> {
-    r.and_then(|r| spill.get(r).ok())
-        .map(|b| {
+/// Documents' candidate lines back from the spill file (none for a
+/// document without, or whose lines cannot be read), read a block at a
+/// time.
+fn load_lines_many(spill: &Spill, refs: impl Iterator<Item = Option<Ref>>) -> Vec<Vec<(u64, u8)>> {
+    let refs: Vec<Option<Ref>> = refs.collect();
+    let spilled: Vec<Ref> = refs.iter().flatten().copied().collect();
+    let mut values = spill.get_many(&spilled).into_iter();
+    refs.iter()
+        .map(|r| {
+            let Some(Ok(b)) = r.and_then(|_| values.next()) else {
+                return Vec::new();
+            };
             b.chunks_exact(9)
                 .map(|c| {
                     let mut h = [0u8; 8];
@@ -1553,7 +1605,7 @@ fn load_lines(spill: &Spill, r: Option<Ref>) -> Vec<(u64, u8)> {
                 })
                 .collect()
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 /// One shared copy of each site and output name: many documents have the
@@ -1643,7 +1695,7 @@ impl Sets for SpillSets<'_> {
         let mut values: Vec<u32> = Vec::new();
         self.spill.scan(refs, |k, bytes| {
             values.clear();
-            values.extend(u32s_of(bytes));
+            values.extend(u32s_of(bytes.unwrap_or_default()));
             f(k, &values);
         });
     }
@@ -1859,6 +1911,11 @@ fn findings(e: &manifest::Entry) -> crate::input::jsonl::Findings {
 /// JSON Lines documents are read and cleaned this many at a time: the
 /// file streams through, whatever its size.
 const JSONL_CHUNK: usize = 1024;
+
+/// What the phases after the first pass read back of each document (its
+/// candidate lines, deferred output, manifest line) is read this many
+/// documents at a time, in blocks ([`Spill::get_many`]).
+const READ_CHUNK: usize = 4096;
 
 /// Reads a JSON Lines file line by line and cleans its documents, a chunk
 /// at a time in parallel. Bad lines are reported as FILE:LINE and skipped.

@@ -225,9 +225,7 @@ impl Spill {
     pub fn get(&self, r: Ref) -> io::Result<Vec<u8>> {
         self.settle(r.lane);
         if self.lost(r) {
-            return Err(io::Error::other(
-                "the scratch file could not keep the value",
-            ));
+            return Err(lost());
         }
         let mut buf = vec![0; r.len()];
         read_exact_at(&self.files[r.lane as usize], &mut buf, r.offset)?;
@@ -236,9 +234,8 @@ impl Spill {
 
     /// Reads many values, each given with a tag, in the order they lie in
     /// their files, a block of up to 1 MiB per read, and calls `f` with
-    /// each tag and value. A value in a block that cannot be read comes as
-    /// empty.
-    pub fn scan(&self, mut refs: Vec<(usize, Ref)>, mut f: impl FnMut(usize, &[u8])) {
+    /// each tag and value (or why it cannot be read).
+    pub fn scan(&self, mut refs: Vec<(usize, Ref)>, mut f: impl FnMut(usize, io::Result<&[u8]>)) {
         refs.sort_unstable_by_key(|(_, r)| (r.lane as u8, r.offset));
         let mut settled = [false; LANES];
         for (_, r) in &refs {
@@ -264,20 +261,44 @@ impl Spill {
                 .unwrap_or(first.offset);
             buf.resize((end - first.offset) as usize, 0);
             let file = &self.files[first.lane as usize];
-            let ok = read_exact_at(file, &mut buf, first.offset).is_ok();
+            let read = read_exact_at(file, &mut buf, first.offset);
             for &(tag, r) in block {
                 let at = (r.offset - first.offset) as usize;
-                let ok = ok && !self.lost(r);
-                f(tag, if ok { &buf[at..at + r.len()] } else { &[] });
+                f(
+                    tag,
+                    match &read {
+                        Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
+                        Ok(()) if self.lost(r) => Err(lost()),
+                        Ok(()) => Ok(&buf[at..at + r.len()]),
+                    },
+                );
             }
             rest = next;
         }
+    }
+
+    /// Reads values back, in the order asked, a block at a time
+    /// ([`Spill::scan`]): for many values, far fewer reads than a
+    /// [`Spill::get`] each.
+    pub fn get_many(&self, refs: &[Ref]) -> Vec<io::Result<Vec<u8>>> {
+        let mut out: Vec<Option<io::Result<Vec<u8>>>> = refs.iter().map(|_| None).collect();
+        self.scan(refs.iter().copied().enumerate().collect(), |i, v| {
+            out[i] = Some(v.map(<[u8]>::to_vec));
+        });
+        out.into_iter()
+            .map(|v| v.expect("a scan gives every value"))
+            .collect()
     }
 
     /// Reads a value back as text (it was put as UTF-8).
     pub fn get_string(&self, r: Ref) -> io::Result<String> {
         String::from_utf8(self.get(r)?).map_err(io::Error::other)
     }
+}
+
+/// The error of a value whose write failed.
+fn lost() -> io::Error {
+    io::Error::other("the scratch file could not keep the value")
 }
 
 /// Locks a mutex, whether or not a thread panicked holding it (nothing
@@ -381,7 +402,7 @@ mod tests {
         let mut got: Vec<Option<Vec<u8>>> = vec![None; want.len()];
         spill.scan(refs, |tag, v| {
             assert!(got[tag].is_none(), "value {tag} given twice");
-            got[tag] = Some(v.to_vec());
+            got[tag] = Some(v.unwrap().to_vec());
         });
         for (i, g) in got.into_iter().enumerate() {
             assert_eq!(g.as_deref(), Some(&want[i][..]), "value {i}");
@@ -429,10 +450,14 @@ mod tests {
         });
         let mut seen = 0;
         spill.scan(refs.clone(), |i, v| {
-            assert_eq!(v, &value(i)[..], "value {i}");
+            assert_eq!(v.unwrap(), &value(i)[..], "value {i}");
             seen += 1;
         });
         assert_eq!(seen, 4000);
+        let (tags, asked): (Vec<usize>, Vec<Ref>) = refs.iter().rev().copied().unzip();
+        for (i, v) in tags.into_iter().zip(spill.get_many(&asked)) {
+            assert_eq!(v.unwrap(), value(i), "value {i}, in the order asked");
+        }
         for (i, r) in refs.into_iter().step_by(7) {
             assert_eq!(spill.get(r).unwrap(), value(i), "value {i}");
         }
@@ -453,9 +478,10 @@ mod tests {
             spill.put_in(Lane::Out, &vec![1; GATHER]).is_err(),
             "a large one"
         );
-        let mut got = Vec::new();
-        spill.scan(vec![(0, small)], |_, v| got.push(v.to_vec()));
-        assert_eq!(got, [Vec::<u8>::new()], "a scan gives it empty");
+        let mut errors = 0;
+        spill.scan(vec![(0, small)], |_, v| errors += usize::from(v.is_err()));
+        assert_eq!(errors, 1, "a scan gives the error");
+        assert!(spill.get_many(&[small])[0].is_err());
     }
 
     #[test]
