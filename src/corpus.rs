@@ -19,7 +19,9 @@
 //! 160 MB per million documents on top of the texts. Only documents that
 //! hold a learned line are cleaned and written a second time.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_64;
@@ -105,7 +107,7 @@ pub fn zone_bits(doc: &Doc) -> Vec<u8> {
 /// The candidate lines of a cleaned document: (hash, zone bits, text),
 /// each hash once.
 pub fn candidates(doc: &Doc) -> Vec<(u64, u8, String)> {
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     let mut out = Vec::new();
     for (i, z) in zone_bits(doc).into_iter().enumerate() {
         if z == 0 {
@@ -138,9 +140,9 @@ pub struct Learned {
 /// Lines to remove, by site and line hash.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
-    by_site: HashMap<String, HashMap<u64, (usize, usize)>>,
+    by_site: HashMap<String, FxHashMap<u64, (usize, usize)>>,
     /// Lines loaded from a file: removed on every site.
-    everywhere: HashMap<u64, String>,
+    everywhere: FxHashMap<u64, String>,
 }
 
 impl Table {

@@ -1168,7 +1168,7 @@ fn learn_residue(
     let (owners, items) = cluster_items(docs);
     // A document in no cluster is its own story, but documents with the same
     // text are one, however short (too short to cluster).
-    let mut first_with: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    let mut first_with: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
     let mut story: Vec<u32> = (0..docs.len())
         .map(|n| match &docs[n].fp {
             Some(fp) => *first_with

@@ -11,8 +11,8 @@
 //! 4. Union-find joins confirmed pairs; the canonical member of a cluster is
 //!    the most complete one (most words; ties by input path).
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use super::fingerprint::{hamming, similarity, Fingerprint};
 use super::index::BlockIndex;
@@ -126,7 +126,7 @@ fn sample_candidates_in_passes(
 ) -> Vec<(usize, usize)> {
     let passes = reps.len().div_ceil(pass_docs).max(1) as u32;
     let mut lens = vec![0u32; reps.len()];
-    let mut shared: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut shared: FxHashMap<(u32, u32), u32> = FxHashMap::default();
     // One buffer for all passes, sized once: a pass takes about its share
     // of the samples (hashes are uniform), with room for variation.
     let total: usize = reps.iter().map(|&i| sets.samples_len(i)).sum();
@@ -309,7 +309,7 @@ pub fn cluster_with(items: &[Item], params: Params, load: &dyn Sets) -> Vec<Clus
         .filter(|&i| items[i].fp.words >= MIN_WORDS)
         .collect();
     // 1. exact duplicates
-    let mut by_exact: HashMap<u64, usize> = HashMap::new();
+    let mut by_exact: FxHashMap<u64, usize> = FxHashMap::default();
     let mut reps = Vec::new();
     for &i in &eligible {
         match by_exact.get(&items[i].fp.exact) {
@@ -335,7 +335,7 @@ pub fn cluster_with(items: &[Item], params: Params, load: &dyn Sets) -> Vec<Clus
         uf.union(reps[a], reps[b]);
     }
     // 4. clusters
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for &i in &eligible {
         let root = uf.find(i);
         groups.entry(root).or_default().push(i);

@@ -25,7 +25,7 @@ impl Stage for Normalize {
         let mut out: Vec<Line> = Vec::with_capacity(doc.lines.len());
         let mut gap = false;
         for line in doc.lines.drain(..) {
-            let text = normalize_line(&line.text);
+            let text = normalize_owned(line.text);
             if text.is_empty() {
                 gap = true;
                 continue;
@@ -57,6 +57,21 @@ fn is_space(c: char) -> bool {
         || c == '\u{2800}'
 }
 
+/// ASCII without control characters or double spaces: nothing for
+/// normalization to do but trim.
+fn plain_ascii(s: &str) -> bool {
+    s.is_ascii() && !s.bytes().any(|b| b < 0x20 || b == 0x7F) && !s.contains("  ")
+}
+
+/// [`normalize_line`] of an owned line: one already normal (most are) is
+/// given back as it is rather than copied.
+fn normalize_owned(raw: String) -> String {
+    if !raw.contains('&') && plain_ascii(&raw) && raw.trim().len() == raw.len() {
+        return raw;
+    }
+    normalize_line(&raw)
+}
+
 /// Normalizes one physical line. Public so the HTML path and tests can use
 /// the exact same rules.
 pub fn normalize_line(raw: &str) -> String {
@@ -74,7 +89,7 @@ pub fn normalize_line(raw: &str) -> String {
         s = &decoded;
     }
     // ASCII fast path: no entity, no special character, single spaces.
-    if s.is_ascii() && !s.bytes().any(|b| b < 0x20 || b == 0x7F) && !s.contains("  ") {
+    if plain_ascii(s) {
         return s.trim().to_string();
     }
     let mut out = String::with_capacity(s.len());
@@ -201,6 +216,23 @@ fn unwrap_hard_wrapped(lines: Vec<Line>) -> Vec<Line> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owned_line_normalizes_as_a_borrowed_one() {
+        for s in [
+            "Plain words, one space each.",
+            " leading space",
+            "trailing space ",
+            "two  spaces",
+            "tab\there",
+            "AT&amp;T",
+            "caf\u{e9} \u{00A0}x",
+            "ctrl\u{7}char",
+            "",
+        ] {
+            assert_eq!(normalize_owned(s.to_string()), normalize_line(s), "{s:?}");
+        }
+    }
     use crate::stages::testutil::doc;
 
     #[test]
