@@ -34,6 +34,8 @@ struct Parts {
     weekday: bool,
     time: bool,
     relative: bool,
+    /// A token is "now".
+    now: bool,
     numbers: Vec<u32>,
 }
 
@@ -158,12 +160,15 @@ fn numeric_date(t: &str) -> Option<Option<(i32, u32, u32)>> {
     Some(ymd)
 }
 
-fn classify(tokens: &[&str]) -> Option<Parts> {
+/// The parts of a line's tokens, or `None` at the first token that is no
+/// part of a date (or when there is no token at all).
+fn classify<'a>(tokens: impl Iterator<Item = &'a str>) -> Option<Parts> {
     let p = phrases();
     let mut parts = Parts::default();
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = tokens[i];
+    let mut any = false;
+    for t in tokens {
+        any = true;
+        parts.now |= t == "now";
         let bare = t.trim_end_matches('.');
         if t.is_empty() || CONNECTORS.contains(&t) {
         } else if let Some(&m) = p.months.get(bare) {
@@ -192,26 +197,33 @@ fn classify(tokens: &[&str]) -> Option<Parts> {
         } else {
             return None;
         }
-        i += 1;
     }
-    if parts.numbers.len() > 1 && !parts.relative {
+    if !any || parts.numbers.len() > 1 && !parts.relative {
         return None;
     }
     parts.day = parts.numbers.first().copied();
     Some(parts)
 }
 
+/// Does "now" stand in the text, in any case? (Found from its "n"s.)
+fn says_now(b: &[u8]) -> bool {
+    memchr::memchr2_iter(b'n', b'N', b).any(|i| {
+        b.get(i + 1..i + 3)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"ow"))
+    })
+}
+
 /// Reads a whole line as a date stamp, or answers `None` when any part of it
 /// is something else.
 pub fn parse_stamp(line: &str) -> Option<Stamp> {
     // Every stamp has a digit, or says "now"; none is long.
-    if line.len() > 160
-        || !(line.bytes().any(|b| b.is_ascii_digit())
-            || line
-                .as_bytes()
-                .windows(3)
-                .any(|w| w.eq_ignore_ascii_case(b"now")))
+    if line.len() > 160 || !(line.bytes().any(|b| b.is_ascii_digit()) || says_now(line.as_bytes()))
     {
+        return None;
+    }
+    // Folding an ASCII line keeps every byte but spaces: one with more
+    // than 80 others folds longer than 80.
+    if line.is_ascii() && line.bytes().filter(|b| !b.is_ascii_whitespace()).count() > 80 {
         return None;
     }
     let f = fold(line);
@@ -219,29 +231,18 @@ pub fn parse_stamp(line: &str) -> Option<Stamp> {
         return None;
     }
     let (label, rest) = strip_label(&f);
-    let spaced: String = rest
-        .chars()
-        .map(|c| {
-            if matches!(c, ',' | '(' | ')' | '[' | ']') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    let tokens: Vec<&str> = spaced
-        .split_whitespace()
+    // Tokens between spaces and brackets, kept with their inner dots for
+    // "a.m." and "nov.", read one by one: most lines are no stamp, and
+    // their first word tells.
+    let tokens = rest
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | '[' | ']'))
+        .filter(|t| !t.is_empty())
         .map(|t| t.trim_end_matches(['.', ':']).trim_start_matches(':'))
-        .map(|t| if t.is_empty() { "-" } else { t })
-        .collect();
-    // Tokens kept with their dots for "a.m." and "nov."
-    if tokens.is_empty() {
-        return None;
-    }
-    let parts = classify(&tokens)?;
+        .map(|t| if t.is_empty() { "-" } else { t });
+    let parts = classify(tokens)?;
     let named = parts.month.is_some() && (parts.day.is_some() || parts.year.is_some());
     let numeric = parts.numeric_date.is_some();
-    let relative = parts.relative && (parts.day.is_some() || tokens.contains(&"now"));
+    let relative = parts.relative && (parts.day.is_some() || parts.now);
     let clock = parts.time && (parts.weekday || label.is_some());
     if !(named || numeric || relative || clock) {
         return None;
@@ -285,6 +286,16 @@ mod tests {
         }
         for t in ["Updated just recently", "Known", "Nowhere to be seen"] {
             assert!(parse_stamp(t).is_none(), "{t}");
+        }
+    }
+
+    #[test]
+    fn now_is_found_in_any_case_anywhere() {
+        for t in ["now", "NOW", "just nOw", "unknown", "n now", "Nnow"] {
+            assert!(says_now(t.as_bytes()), "{t}");
+        }
+        for t in ["", "n", "no", "NO W", "nox", "won", "nn o w"] {
+            assert!(!says_now(t.as_bytes()), "{t}");
         }
     }
 

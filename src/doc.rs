@@ -194,7 +194,9 @@ impl Doc {
         let bytes = text.as_bytes();
         let mut i = 0;
         let mut push = |s: &str, n: usize| lines.push(Line::new(s.to_string(), n, false));
-        while i < bytes.len() {
+        // Only these bytes can start a break: memchr jumps to the next.
+        while let Some(at) = memchr::memchr3(b'\n', b'\r', 0xE2, &bytes[i..]) {
+            i += at;
             let b = bytes[i];
             let (brk, width) = match b {
                 b'\n' => (true, 1),

@@ -4,11 +4,11 @@
 //! line matches and then apply their own conditions of position and shape.
 //! The file format is described in `data/README.md`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::text::{contains_word, ends_with_word, fold, key, key_of_folded, starts_with_word};
 
@@ -166,12 +166,12 @@ impl PhraseList {
 /// folded key up and answers with the canonical name.
 #[derive(Debug, Default)]
 pub struct NameList {
-    by_key: HashMap<String, String>,
+    by_key: FxHashMap<String, String>,
 }
 
 impl NameList {
     pub fn parse(src: &str) -> Self {
-        let mut by_key = HashMap::new();
+        let mut by_key = FxHashMap::default();
         for raw in src.lines() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -217,8 +217,8 @@ pub fn sections(src: &str) -> HashMap<String, PhraseList> {
 
 /// Lines of words, each line one item with its variants: returns, for each
 /// variant, the item's 1-based position.
-fn numbered_words(src: &str) -> HashMap<String, u32> {
-    let mut out = HashMap::new();
+fn numbered_words(src: &str) -> FxHashMap<String, u32> {
+    let mut out = FxHashMap::default();
     let mut n = 0;
     for line in src.lines() {
         let t = line.trim();
@@ -253,10 +253,10 @@ pub struct Phrases {
     pub byline_roles: PhraseList,
     pub name_particles: PhraseList,
     pub date_labels: PhraseList,
-    pub months: HashMap<String, u32>,
-    pub weekdays: HashMap<String, u32>,
-    pub timezones: HashSet<String>,
-    pub date_units: HashSet<String>,
+    pub months: FxHashMap<String, u32>,
+    pub weekdays: FxHashMap<String, u32>,
+    pub timezones: FxHashSet<String>,
+    pub date_units: FxHashSet<String>,
 }
 
 static PHRASES: LazyLock<Phrases> = LazyLock::new(|| {

@@ -361,6 +361,25 @@ mod tests {
         );
     }
 
+    #[test]
+    fn ascii_words_follow_the_general_rules() {
+        // A dash at the end sends the same text down the general path.
+        for t in [
+            "Don't WAIT, 9,000 ha. rock'n'roll 'quoted' a''b x' y ''",
+            "  leading and trailing  ",
+            "",
+            "one",
+            "ALL-CAPS_and_under_scores 42nd",
+        ] {
+            for max in [0, 1, 3, usize::MAX] {
+                let ascii = Words::new(t, max);
+                let general = Words::new(&format!("{t} \u{2014}"), max);
+                assert_eq!(ascii.joined(), general.joined(), "{t:?} max {max}");
+                assert_eq!(ascii.starts, general.starts, "{t:?} max {max}");
+            }
+        }
+    }
+
     /// Golden values, computed independently with the Python `xxhash`
     /// package and a ten-line Python simhash over the same shingles. They
     /// must never change, or persisted fingerprints lose their meaning: a
