@@ -124,6 +124,31 @@ pub fn loose_key_of_folded(f: &str) -> String {
     out
 }
 
+/// Which of `seps` (at most 32, of two bytes or more) occur in `s`, a bit
+/// each (bit k for `seps[k]`). Those that start with a space (" | ") are
+/// found in one pass over the spaces of `s`, rather than a search each.
+pub fn separators_in(s: &str, seps: &[&str]) -> u32 {
+    debug_assert!(seps.len() <= 32 && seps.iter().all(|p| p.len() > 1));
+    let b = s.as_bytes();
+    let mut found = 0;
+    for (k, sep) in seps.iter().enumerate() {
+        if !sep.starts_with(' ') && s.contains(sep) {
+            found |= 1 << k;
+        }
+    }
+    for at in memchr::memchr_iter(b' ', b) {
+        let rest = &b[at..];
+        let Some(&next) = rest.get(1) else { break };
+        for (k, sep) in seps.iter().enumerate() {
+            let sep = sep.as_bytes();
+            if sep[1] == next && rest.starts_with(sep) {
+                found |= 1 << k;
+            }
+        }
+    }
+    found
+}
+
 /// Words: maximal runs of non-space characters.
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split_whitespace()
@@ -317,6 +342,29 @@ pub fn contains_word(hay: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn separators_are_found_as_a_search_finds_them() {
+        let seps = [" | ", " > ", ", ", " \u{00BB} ", " and ", " in ", " - "];
+        for s in [
+            "",
+            " ",
+            "Home > World | Europe",
+            "Jane Doe and Ali Hassan in Paris",
+            "a  |  b",
+            "x \u{00BB} y - z >",
+            "band in|",
+            " and",
+            "Doe, Reuters",
+        ] {
+            let want = seps
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| s.contains(*p))
+                .fold(0, |acc, (k, _)| acc | 1 << k);
+            assert_eq!(separators_in(s, &seps), want, "{s:?}");
+        }
+    }
 
     #[test]
     fn prefix_keeps_whole_characters() {

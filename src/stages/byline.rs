@@ -189,21 +189,25 @@ fn tidy(p: &str) -> &str {
     p.trim().trim_end_matches(['.', ','])
 }
 
+/// Separators between the parts of a byline, applied in this order.
+const PART_SEPARATORS: &[&str] = &[
+    " | ",
+    " and ",
+    " & ",
+    ", ",
+    " - ",
+    " \u{2013} ",
+    " \u{2014} ",
+    " / ",
+    " \u{00B7} ",
+    " in ",
+];
+
 fn split_parts(s: &str) -> Vec<&str> {
     let mut parts = vec![s];
-    for sep in [
-        " | ",
-        " and ",
-        " & ",
-        ", ",
-        " - ",
-        " \u{2013} ",
-        " \u{2014} ",
-        " / ",
-        " \u{00B7} ",
-        " in ",
-    ] {
-        if s.contains(sep) {
+    let found = crate::text::separators_in(s, PART_SEPARATORS);
+    for (k, sep) in PART_SEPARATORS.iter().enumerate() {
+        if found & 1 << k != 0 {
             parts = parts
                 .into_iter()
                 .flat_map(|p| p.split(sep))

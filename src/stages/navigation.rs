@@ -14,7 +14,7 @@
 use super::Stage;
 use crate::doc::{Doc, Zones};
 use crate::phrases::phrases;
-use crate::text::{char_len, ends_sentence, key, loose_key, word_count};
+use crate::text::{char_len, ends_sentence, key, loose_key, word_count_upto};
 
 pub struct Navigation;
 
@@ -38,7 +38,7 @@ impl Stage for Navigation {
                 let last = items.last().copied().unwrap_or("");
                 // A trail ending in the headline: keep the headline when it
                 // does not stand on a line of its own as well.
-                let long_tail = word_count(last) >= 4 && !nav_item(last);
+                let long_tail = word_count_upto(last, 4) >= 4 && !nav_item(last);
                 if long_tail && !stands_elsewhere(doc, i, last) {
                     // `last` is a sub-slice of `text`: cut where it starts.
                     let cut = last.as_ptr() as usize - text.as_ptr() as usize;
@@ -104,7 +104,9 @@ const CRUMB_SEPARATORS: &[&str] = &[
 
 /// The items of a breadcrumb or menu line, if the line is one.
 fn crumb_items(line: &str) -> Option<Vec<&str>> {
-    let sep = CRUMB_SEPARATORS.iter().find(|s| line.contains(*s))?;
+    // The first separator of the list that the line holds.
+    let found = crate::text::separators_in(line, CRUMB_SEPARATORS);
+    let sep = CRUMB_SEPARATORS.get(found.trailing_zeros() as usize)?;
     let items: Vec<&str> = line
         .split(sep)
         .map(str::trim)
@@ -115,13 +117,13 @@ fn crumb_items(line: &str) -> Option<Vec<&str>> {
     }
     let strong = matches!(*sep, " > " | " \u{00BB} " | " \u{203A} " | " \u{2192} ");
     let (head, last) = items.split_at(items.len() - 1);
-    let short = |s: &&str| word_count(s) <= 4 && !ends_sentence(s) && char_len(s) <= 40;
+    let short = |s: &&str| word_count_upto(s, 5) <= 4 && !ends_sentence(s) && char_len(s) <= 40;
     if !head.iter().all(short) {
         return None;
     }
     let navs = items.iter().filter(|s| nav_item(s)).count();
-    let last_ok =
-        short(&last[0]) || (strong && !ends_sentence(last[0]) && word_count(last[0]) <= 20);
+    let last_ok = short(&last[0])
+        || (strong && !ends_sentence(last[0]) && word_count_upto(last[0], 21) <= 20);
     if !last_ok {
         return None;
     }
@@ -146,7 +148,7 @@ fn stands_elsewhere(doc: &Doc, i: usize, text: &str) -> bool {
 
 /// A line that can be an item of a menu printed one item per line.
 fn menu_line(s: &str) -> bool {
-    let w = word_count(s);
+    let w = word_count_upto(s, 4);
     (1..=3).contains(&w)
         && char_len(s) <= 30
         && !ends_sentence(s)
@@ -178,7 +180,7 @@ fn remove_menu_runs(doc: &mut Doc, zones: &Zones, stage: &'static str) {
                     let next_is_body = kept.get(end).is_some_and(|&n| n == first);
                     if next_is_body
                         && !nav_item(&doc.lines[last].text)
-                        && word_count(&doc.lines[last].text) >= 2
+                        && word_count_upto(&doc.lines[last].text, 2) >= 2
                     {
                         take.pop();
                     }

@@ -60,7 +60,9 @@ fn is_space(c: char) -> bool {
 /// ASCII without control characters or double spaces: nothing for
 /// normalization to do but trim.
 fn plain_ascii(s: &str) -> bool {
-    s.is_ascii() && !s.bytes().any(|b| b < 0x20 || b == 0x7F) && !s.contains("  ")
+    s.is_ascii()
+        && !s.bytes().any(|b| b < 0x20 || b == 0x7F)
+        && memchr::memmem::find(s.as_bytes(), b"  ").is_none()
 }
 
 /// [`normalize_line`] of an owned line: one already normal (most are) is
