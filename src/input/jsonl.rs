@@ -265,8 +265,21 @@ pub struct Findings {
 /// The output line: the input object with `text` cleaned and the findings
 /// added under `metadata.newsclean` (an existing `metadata` object is kept).
 pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
-    let mut out = doc.clone();
-    out.insert("text".into(), Value::String(text.to_string()));
+    // The input's fields, its text replaced where it stood (not copied
+    // first: it is most of the line).
+    let mut out = Map::new();
+    for (k, v) in doc {
+        let v = if k == "text" {
+            Value::String(text.to_string())
+        } else {
+            v.clone()
+        };
+        out.insert(k.clone(), v);
+    }
+    if !out.contains_key("text") {
+        // (an HTML field was read instead)
+        out.insert("text".into(), Value::String(text.to_string()));
+    }
     let f = serde_json::to_value(findings).unwrap_or(Value::Null);
     match out.get_mut("metadata") {
         Some(Value::Object(m)) => {
