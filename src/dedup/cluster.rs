@@ -146,7 +146,7 @@ fn sample_candidates_in_passes(
             }
             pairs.extend(
                 s.iter()
-                    .filter(|&&h| h % passes == pass)
+                    .filter(|&&h| pass_of(h, passes) == pass)
                     .map(|&h| (u64::from(h) << 32) | r as u64),
             );
         });
@@ -176,6 +176,13 @@ fn sample_candidates_in_passes(
         .collect();
     out.sort_unstable();
     out
+}
+
+/// The counting pass a sample hash belongs to, of `passes`: its place in
+/// the hash space scaled to the passes (a multiply, where `h % passes`
+/// divides, once per sample per pass).
+fn pass_of(h: u32, passes: u32) -> u32 {
+    ((u64::from(h) * u64::from(passes)) >> 32) as u32
 }
 
 /// Candidate pairs (indexes into `reps`) from both simhashes and from
@@ -452,6 +459,24 @@ mod tests {
 
     /// Counting in several passes over slices of the hash space finds the
     /// same candidates as one pass.
+    #[test]
+    fn every_hash_has_one_pass_and_passes_share_the_space() {
+        for passes in [1u32, 2, 7, 13] {
+            assert_eq!(pass_of(0, passes), 0);
+            assert_eq!(pass_of(u32::MAX, passes), passes - 1);
+            let mut counts = vec![0u32; passes as usize];
+            for i in 0..70_000u32 {
+                let h = xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()) as u32;
+                counts[pass_of(h, passes) as usize] += 1;
+            }
+            let even = 70_000 / passes;
+            assert!(
+                counts.iter().all(|&c| c.abs_diff(even) < even / 10),
+                "{counts:?}"
+            );
+        }
+    }
+
     #[test]
     fn sample_candidates_do_not_depend_on_the_passes() {
         let mut texts: Vec<String> = Vec::new();
