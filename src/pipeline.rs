@@ -578,9 +578,10 @@ pub fn run(
         docs.iter_mut().for_each(|d| d.fp = None);
     }
     // Documents of this run replace their own entries from an earlier run.
-    let current: std::collections::HashSet<&str> = docs.iter().map(|d| &*d.rec.key).collect();
-    earlier.retain(|e| !current.contains(e.input.as_str()));
-    drop(current);
+    if !earlier.is_empty() {
+        let current: rustc_hash::FxHashSet<&str> = docs.iter().map(|d| &*d.rec.key).collect();
+        earlier.retain(|e| !current.contains(e.input.as_str()));
+    }
     summary.earlier = earlier.len();
     release_freed_memory();
     trace_phase(start, "cluster and report");
@@ -859,11 +860,11 @@ pub fn run_stream(
 fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn Fn(&str) + Sync)) {
     // The id a canonical key names: a JSON Lines document's id, else its
     // input path. Only canonical members are asked for.
-    let wanted: std::collections::HashSet<&str> = docs
+    let wanted: rustc_hash::FxHashSet<&str> = docs
         .iter()
         .filter_map(|d| d.rec.canonical.as_deref())
         .collect();
-    let id_of: std::collections::HashMap<String, String> = docs
+    let id_of: rustc_hash::FxHashMap<String, String> = docs
         .iter()
         .filter(|d| wanted.contains(&*d.rec.key))
         .map(|d| {
@@ -1611,7 +1612,7 @@ fn load_lines_many(spill: &Spill, refs: impl Iterator<Item = Option<Ref>>) -> Ve
 /// One shared copy of each site and output name: many documents have the
 /// same (all those of one JSON Lines file share their output).
 #[derive(Default)]
-struct Names(std::sync::Mutex<std::collections::HashSet<std::sync::Arc<str>>>);
+struct Names(std::sync::Mutex<rustc_hash::FxHashSet<std::sync::Arc<str>>>);
 
 impl Names {
     fn get(&self, name: &str) -> std::sync::Arc<str> {
