@@ -109,6 +109,24 @@ impl PhraseList {
         !self.exact.is_empty() && self.is_exact_folded(&fold(line))
     }
 
+    /// Where the parts of an ASCII `line` that [`PhraseList::is_exact`] may
+    /// accept start, at the earliest: every part of the line starting
+    /// before has more letters and digits than the longest entry. 0 for
+    /// other text.
+    pub fn exact_suffix_start(&self, line: &str) -> usize {
+        if !line.is_ascii() {
+            return 0;
+        }
+        let mut alnum = 0;
+        for (i, b) in line.bytes().enumerate().rev() {
+            alnum += usize::from(b.is_ascii_alphanumeric());
+            if alnum > self.exact_max {
+                return i + 1;
+            }
+        }
+        0
+    }
+
     /// [`PhraseList::is_exact`] for an already folded line.
     pub fn is_exact_folded(&self, f: &str) -> bool {
         self.has_exact(key_of_folded(f))
@@ -311,6 +329,22 @@ pub fn phrases() -> &'static Phrases {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exact_entry_starts_no_earlier_than_the_suffix_start() {
+        let list = PhraseList::parse("getty images\nap\n");
+        let line = "Boats at dawn, after the storm | Getty Images";
+        let from = list.exact_suffix_start(line);
+        assert!(from > 0 && from <= line.find("Getty").unwrap(), "{from}");
+        assert!((0..from).all(|i| !list.is_exact(&line[i..])));
+        assert!(list.is_exact(&line[line.find("Getty").unwrap()..]));
+        assert_eq!(list.exact_suffix_start("Getty Images"), 0);
+        assert_eq!(
+            list.exact_suffix_start("Caf\u{e9} | Getty Images"),
+            0,
+            "not ASCII"
+        );
+    }
 
     #[test]
     fn list_kinds() {

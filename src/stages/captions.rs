@@ -148,9 +148,16 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
         }
         return None;
     }
-    // "... | Getty Images", "... - Shutterstock"
-    for sep in [" | ", " - ", " \u{2013} ", " \u{2014} ", " / "] {
-        if let Some((_, last)) = t.rsplit_once(sep) {
+    // "... | Getty Images", "... - Shutterstock". Only the end of the line
+    // can be a credit: the separators are looked for there.
+    const SEPS: [&str; 5] = [" | ", " - ", " \u{2013} ", " \u{2014} ", " / "];
+    let longest = SEPS.iter().map(|s| s.len()).max().unwrap_or(0);
+    let tail = &t[p
+        .photo_credits
+        .exact_suffix_start(t)
+        .saturating_sub(longest)..];
+    for sep in SEPS {
+        if let Some((_, last)) = tail.rsplit_once(sep) {
             if p.photo_credits.is_exact(last) {
                 return Some(last.to_string());
             }
@@ -194,6 +201,26 @@ mod tests {
             "Image caption, Crowds gathered outside the town hall on Monday",
         ] {
             assert!(photo_credit(l).is_some(), "caption: {l}");
+        }
+    }
+
+    #[test]
+    fn a_credit_after_a_separator_is_found_at_the_end_of_a_long_line() {
+        let long = "Fishing boats leave the old harbour at dawn as the fleet heads out for the winter season";
+        for (l, credit) in [
+            (format!("{long} - Getty Images"), Some("Getty Images")),
+            (format!("{long} | Getty Images"), Some("Getty Images")),
+            (
+                format!("Caf\u{e9} {long} | Getty Images"),
+                Some("Getty Images"),
+            ),
+            (format!("Getty Images - {long}"), None),
+            (
+                format!("{long} | Getty Images | and a closing remark"),
+                None,
+            ),
+        ] {
+            assert_eq!(photo_credit(&l).as_deref(), credit, "{l}");
         }
     }
 
