@@ -73,7 +73,11 @@ impl Stage for Prompts {
 /// "Sign in | Subscribe", "Log in / Register": every item a prompt.
 fn all_items_are_prompts(line: &str) -> bool {
     const SEPARATORS: [char; 4] = ['|', '/', '\u{00B7}', '\u{2022}'];
-    if !line.contains(SEPARATORS) {
+    // (memchr first: the bytes that begin a separator, '·' with C2 and
+    // '•' with E2, are missing from most lines)
+    let b = line.as_bytes();
+    let may = memchr::memchr3(b'|', b'/', 0xC2, b).is_some() || memchr::memchr(0xE2, b).is_some();
+    if !may || !line.contains(SEPARATORS) {
         return false;
     }
     let items: Vec<&str> = line
@@ -139,6 +143,21 @@ mod tests {
             "Skip to main content\nLog in\nSign in | Subscribe\nSubscribe now\nHeadline\n3 min read\n{BODY}\nSign up for our daily newsletter and get the news first.\n{BODY}\nWe use cookies to improve your experience on our site.\n"
         );
         assert_eq!(kept_after(&Prompts, &text), ["Headline", BODY, BODY]);
+    }
+
+    #[test]
+    fn link_rows_with_every_separator() {
+        for l in [
+            "Sign in | Subscribe",
+            "Log in / Register",
+            "Sign in \u{00B7} Subscribe",
+            "Sign in \u{2022} Subscribe",
+        ] {
+            assert!(all_items_are_prompts(l), "{l}");
+        }
+        for l in ["Sign in and Subscribe", "Sign in \u{2014} Subscribe", "Sign in"] {
+            assert!(!all_items_are_prompts(l), "{l}");
+        }
     }
 
     #[test]
