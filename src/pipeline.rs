@@ -1434,8 +1434,11 @@ fn json_string_len(s: &str) -> Option<usize> {
 
 /// Moves what a processed document needs later (its manifest entry, raw
 /// line, deferred output, shingle sets and candidate texts) to the spill,
-/// one write per lane, and keeps the small record. If the spill cannot
-/// take it, the document is failed (its entry stays in memory).
+/// one value per lane (gathered there with other documents' values), and
+/// keeps the small record. If the spill refuses a value (one over 4 GiB,
+/// or a large one whose write fails), the document is failed (its entry
+/// stays in memory); a gathered value whose later write fails reads as an
+/// error where it is needed.
 fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     let Processed {
         mut entry,

@@ -155,7 +155,11 @@ mod tests {
         ] {
             assert!(all_items_are_prompts(l), "{l}");
         }
-        for l in ["Sign in and Subscribe", "Sign in \u{2014} Subscribe", "Sign in"] {
+        for l in [
+            "Sign in and Subscribe",
+            "Sign in \u{2014} Subscribe",
+            "Sign in",
+        ] {
             assert!(!all_items_are_prompts(l), "{l}");
         }
     }
