@@ -339,6 +339,14 @@ impl Doc {
         r.sort_by_key(|r| r.line);
         r
     }
+
+    /// The records, taken out of the document, in the order of
+    /// [`Doc::records_by_line`].
+    pub fn take_records_by_line(&mut self) -> Vec<Record> {
+        let mut r = std::mem::take(&mut self.records);
+        r.sort_by_key(|r| r.line);
+        r
+    }
 }
 
 #[cfg(test)]

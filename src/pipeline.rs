@@ -604,7 +604,7 @@ pub fn run(
         let mut all = earlier;
         all.extend(docs.iter().filter_map(|d| {
             let mut fp = d.fp.as_ref()?.to_sampled();
-            fp.samples = load_u32s(&spill, d.shingles.as_ref()?.samples);
+            fp.samples = load_u32s(&spill, d.sets.as_ref()?.samples);
             let title = d.rec.fields(&spill)["title"].as_str().map(str::to_string);
             Some(Stored {
                 input: d.rec.key.to_string(),
@@ -877,20 +877,16 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
             (d.rec.key.to_string(), id)
         })
         .collect();
-    let mut files: std::collections::BTreeMap<String, Vec<usize>> =
+    // Each output's documents, with where their deferred outputs lie.
+    let mut files: std::collections::BTreeMap<String, Vec<(usize, Ref)>> =
         std::collections::BTreeMap::new();
     for (n, d) in docs.iter().enumerate() {
-        if d.deferred.is_some() {
-            if let Some(out) = &d.rec.output {
-                files.entry(out.to_string()).or_default().push(n);
-            }
+        if let (Some(r), Some(out)) = (d.deferred, &d.rec.output) {
+            files.entry(out.to_string()).or_default().push((n, r));
         }
     }
     // `line`: the document's deferred output as read back.
     let render = |d: &Sealed, line: std::io::Result<Vec<u8>>| -> std::io::Result<String> {
-        if d.deferred.is_none() {
-            return Ok(String::new());
-        }
         let line = String::from_utf8(line?).map_err(std::io::Error::other)?;
         let Some(cluster) = d.rec.cluster else {
             return Ok(line);
@@ -921,15 +917,12 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
             // written in order.
             write_output_with(&path, |w| {
                 for chunk in members.chunks(READ_CHUNK) {
-                    let refs: Vec<Ref> = chunk
-                        .iter()
-                        .map(|&n| docs[n].deferred.unwrap_or_default())
-                        .collect();
+                    let refs: Vec<Ref> = chunk.iter().map(|&(_, r)| r).collect();
                     let raws = spill.get_many(&refs);
                     let lines: Vec<std::io::Result<String>> = chunk
                         .par_iter()
                         .zip(raws)
-                        .map(|(&n, raw)| render(&docs[n], raw))
+                        .map(|(&(n, _), raw)| render(&docs[n], raw))
                         .collect();
                     for line in lines {
                         w.write_all(line?.as_bytes())?;
@@ -938,15 +931,13 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
                 Ok(())
             })
         } else {
-            let text = match docs[members[0]].deferred {
-                Some(r) => spill.get_string(r),
-                None => Ok(String::new()),
-            };
-            text.and_then(|t| write_output(&path, t.as_bytes()))
+            spill
+                .get_string(members[0].1)
+                .and_then(|t| write_output(&path, t.as_bytes()))
         };
         if let Err(err) = result {
             on_error(&format!("cannot write {}: {err}", path.display()));
-            for n in members {
+            for (n, _) in members {
                 docs[n].rec.write_error =
                     Some(format!("cannot write {}: {err}", path.display()).into());
             }
@@ -1295,12 +1286,13 @@ struct Sealed {
     rec: Rec,
     fp: Option<Fingerprint>,
     /// Candidate lines for residue learning, (hash, zone) packed in the
-    /// spill file ([`load_lines`]), and their texts.
+    /// spill file ([`load_lines_many`]), and their texts.
     lines: Option<Ref>,
     line_texts: Option<Ref>,
     source: Source,
     deferred: Option<Ref>,
-    shingles: Option<FpRefs>,
+    /// Where the fingerprint's shingles and samples are in the spill.
+    sets: Option<FpRefs>,
 }
 
 /// What the run needs of a document's manifest entry until the end; the
@@ -1503,7 +1495,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         std::io::Result::Ok((base, samples, deferred, json))
     })();
     drop(buf);
-    let (line, line_texts, lines, deferred, shingles) = match stored {
+    let (line, line_texts, lines, deferred, sets) = match stored {
         Ok((base, samples_ref, deferred_ref, json_ref)) => {
             let at = |(start, len): (usize, usize)| base.slice(start, len);
             if let (Source::Line(_, _, RawAt::Spill(r)), Some(a)) = (&mut source, raw_at) {
@@ -1559,7 +1551,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         line_texts,
         source,
         deferred,
-        shingles,
+        sets,
     }
 }
 
@@ -1663,7 +1655,7 @@ impl SpillSets<'_> {
     /// Where item `i`'s sets are in the spill, if it is a document of this
     /// run.
     fn refs(&self, i: usize) -> Option<FpRefs> {
-        self.doc_of[i].and_then(|n| self.docs[n].shingles)
+        self.doc_of[i].and_then(|n| self.docs[n].sets)
     }
 }
 
@@ -2092,10 +2084,7 @@ fn finish(
     } = cleaned;
     let fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
     let lines = crate::corpus::candidates(&doc);
-    // The records move to the entry, in input line order (a stable sort:
-    // the order of `Doc::records_by_line`).
-    let mut removed = std::mem::take(&mut doc.records);
-    removed.sort_by_key(|r| r.line);
+    let removed = doc.take_records_by_line();
     let entry = manifest::Entry {
         input,
         id: None,
@@ -2183,7 +2172,7 @@ mod tests {
                 line_texts: None,
                 source: Source::None,
                 deferred: None,
-                shingles: None,
+                sets: None,
             });
         }
         assert_eq!(docs.len(), n);

@@ -223,13 +223,9 @@ impl Spill {
 
     /// Reads a value back.
     pub fn get(&self, r: Ref) -> io::Result<Vec<u8>> {
-        self.settle(r.lane);
-        if self.lost(r) {
-            return Err(lost());
-        }
-        let mut buf = vec![0; r.len()];
-        read_exact_at(&self.files[r.lane as usize], &mut buf, r.offset)?;
-        Ok(buf)
+        self.get_many(&[r])
+            .pop()
+            .expect("a value for the one asked")
     }
 
     /// Reads many values, each given with a tag, in the order they lie in

@@ -267,18 +267,18 @@ pub struct Findings {
 pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
     // The input's fields, its text replaced where it stood (not copied
     // first: it is most of the line).
+    let mut cleaned = Some(Value::String(text.to_string()));
     let mut out = Map::new();
     for (k, v) in doc {
-        let v = if k == "text" {
-            Value::String(text.to_string())
-        } else {
-            v.clone()
+        let v = match k.as_str() {
+            "text" => cleaned.take().expect("a key stands once"),
+            _ => v.clone(),
         };
         out.insert(k.clone(), v);
     }
-    if !out.contains_key("text") {
+    if let Some(t) = cleaned {
         // (an HTML field was read instead)
-        out.insert("text".into(), Value::String(text.to_string()));
+        out.insert("text".into(), t);
     }
     let f = serde_json::to_value(findings).unwrap_or(Value::Null);
     match out.get_mut("metadata") {
