@@ -115,6 +115,9 @@ pub struct Spill {
     gathered: [Vec<Mutex<Gathered>>; LANES],
     /// Per lane: a value may wait in a buffer (cleared by [`Spill::settle`]).
     unsettled: [AtomicBool; LANES],
+    /// Per lane, held while [`Spill::settle`] writes the buffers: a reader
+    /// that finds another settling waits for it to finish.
+    settling: [Mutex<()>; LANES],
     /// Per lane, the ranges whose write failed: their values read as errors
     /// (the file holds zeros, or nothing, there).
     failed: [Mutex<Vec<(u64, u64)>>; LANES],
@@ -140,6 +143,7 @@ impl Spill {
             ends: Default::default(),
             gathered: [slots(), slots(), slots(), slots()],
             unsettled: Default::default(),
+            settling: Default::default(),
             failed: Default::default(),
         }
     }
@@ -207,6 +211,9 @@ impl Spill {
     /// read.
     fn settle(&self, lane: Lane) {
         let l = lane as usize;
+        // Under the lane's lock: a reader that finds the flag cleared by
+        // another must not read before that one's writes are done.
+        let _settling = lock(&self.settling[l]);
         // Cleared first: a value gathered meanwhile sets it again.
         if self.unsettled[l].swap(false, Ordering::AcqRel) {
             for g in &self.gathered[l] {
@@ -456,6 +463,42 @@ mod tests {
         }
         for (i, r) in refs.into_iter().step_by(7) {
             assert_eq!(spill.get(r).unwrap(), value(i), "value {i}");
+        }
+    }
+
+    #[test]
+    fn readers_starting_together_all_see_every_value() {
+        // The first read of a lane writes every gathered buffer; a reader
+        // arriving meanwhile must wait for those writes, not read holes.
+        use rayon::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        let value = |i: usize| -> Vec<u8> { (0..300).map(|k| (k + i * 13) as u8 | 1).collect() };
+        for _round in 0..40 {
+            let spill = Spill::new_in(dir.path()).unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(SLOTS)
+                .build()
+                .unwrap();
+            // Values in every slot's buffer, none written yet.
+            let refs: Vec<Ref> = pool.install(|| {
+                (0..SLOTS * 40)
+                    .into_par_iter()
+                    .with_max_len(1)
+                    .map(|i| spill.put_in(Lane::Scan, &value(i)).unwrap())
+                    .collect()
+            });
+            let start = std::sync::Barrier::new(4);
+            std::thread::scope(|s| {
+                for t in 0..4 {
+                    let (spill, refs, start) = (&spill, &refs, &start);
+                    s.spawn(move || {
+                        start.wait();
+                        for (i, &r) in refs.iter().enumerate().rev().skip(t).step_by(4) {
+                            assert_eq!(spill.get(r).unwrap(), value(i), "value {i}");
+                        }
+                    });
+                }
+            });
         }
     }
 

@@ -374,6 +374,36 @@ fn same_output_with_one_or_many_threads() {
     );
 }
 
+/// The whole samples folder (inputs and their reviewed copies: many exact
+/// and near duplicates) gives the same manifest and clusters on every run,
+/// whatever the threads. (A race reading the scratch file back once made
+/// clusters differ between runs.)
+#[test]
+fn same_clusters_on_every_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for (n, j) in ["1", "4", "4", "2", "4"].iter().enumerate() {
+        let out = tmp.path().join(n.to_string());
+        newsclean()
+            .arg(repo().join("samples"))
+            .arg(&out)
+            .args(["-j", j, "-q"])
+            .assert()
+            .success();
+        let read = |f: &str| fs::read(out.join(".newsclean").join(f)).unwrap();
+        runs.push((read("manifest.jsonl"), read("duplicates.json")));
+    }
+    let clusters: Value = serde_json::from_slice(&runs[0].1).unwrap();
+    assert!(
+        clusters.to_string().matches("\"canonical\"").count() >= 10,
+        "the samples hold many clusters"
+    );
+    for (n, run) in runs.iter().enumerate().skip(1) {
+        assert!(run.0 == runs[0].0, "manifest of run {n} differs");
+        assert!(run.1 == runs[0].1, "clusters of run {n} differ");
+    }
+}
+
 /// The seed articles of `../shared/seeds` (not part of the project; the test
 /// is skipped where they are absent). Checks what holds for any real article:
 /// cleaning is idempotent, every long prose line survives unless a tail or
