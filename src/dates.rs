@@ -82,12 +82,11 @@ fn day_number(t: &str) -> Option<u32> {
 }
 
 fn is_time(t: &str) -> bool {
-    let t = t
-        .trim_end_matches("am")
-        .trim_end_matches("pm")
-        .trim_end_matches("a.m.")
-        .trim_end_matches("p.m.")
-        .trim_end_matches('h');
+    use crate::text::trim_end_all;
+    let t = trim_end_all(t, "am");
+    let t = trim_end_all(t, "pm");
+    let t = trim_end_all(t, "a.m.");
+    let t = trim_end_all(t, "p.m.").trim_end_matches('h');
     let parts: Vec<&str> = t.split([':', 'h']).collect();
     (2..=3).contains(&parts.len())
         && parts

@@ -149,6 +149,46 @@ pub fn separators_in(s: &str, seps: &[&str]) -> u32 {
     found
 }
 
+/// First position of a short `needle` in `hay`, found through its first
+/// byte. Same answer as `hay.find(needle)`, without building a two-way
+/// searcher on each call: the stages look for a few bytes in short lines.
+pub fn find_short(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let &first = n.first()?;
+    memchr::memchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+}
+
+/// Last position of a short `needle` in `hay` (as `hay.rfind(needle)`).
+pub fn rfind_short(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let &first = n.first()?;
+    memchr::memrchr_iter(first, h).find(|&i| h[i..].starts_with(n))
+}
+
+/// `s` without any repetitions of `pat` at its start (as
+/// `s.trim_start_matches(pat)` with a string pattern).
+pub fn trim_start_all<'a>(mut s: &'a str, pat: &str) -> &'a str {
+    if pat.is_empty() {
+        return s;
+    }
+    while let Some(rest) = s.strip_prefix(pat) {
+        s = rest;
+    }
+    s
+}
+
+/// `s` without any repetitions of `pat` at its end (as
+/// `s.trim_end_matches(pat)` with a string pattern).
+pub fn trim_end_all<'a>(mut s: &'a str, pat: &str) -> &'a str {
+    if pat.is_empty() {
+        return s;
+    }
+    while let Some(rest) = s.strip_suffix(pat) {
+        s = rest;
+    }
+    s
+}
+
 /// Words: maximal runs of non-space characters.
 pub fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split_whitespace()
@@ -363,6 +403,44 @@ mod tests {
                 .filter(|(_, p)| s.contains(*p))
                 .fold(0, |acc, (k, _)| acc | 1 << k);
             assert_eq!(separators_in(s, &seps), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn short_searches_agree_with_std() {
+        let hays = [
+            "",
+            "a",
+            "a - b - c",
+            "Paris -- x",
+            " - ",
+            "--",
+            "x):y): z",
+            "caf\u{e9} \u{2013} fin \u{2013}",
+            "amam",
+            "pmam",
+            "a.m.a.m.",
+        ];
+        let needles = [
+            " - ",
+            "--",
+            "):",
+            ": ",
+            " \u{2013} ",
+            "am",
+            "a.m.",
+            "x",
+            "zz",
+        ];
+        for h in hays {
+            for n in needles {
+                assert_eq!(find_short(h, n), h.find(n), "{h:?} {n:?}");
+                assert_eq!(rfind_short(h, n), h.rfind(n), "{h:?} {n:?}");
+                assert_eq!(trim_start_all(h, n), h.trim_start_matches(n), "{h:?} {n:?}");
+                assert_eq!(trim_end_all(h, n), h.trim_end_matches(n), "{h:?} {n:?}");
+            }
+            assert_eq!(trim_end_all(h, ""), h);
+            assert_eq!(find_short(h, ""), None);
         }
     }
 

@@ -157,7 +157,8 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
         .exact_suffix_start(t)
         .saturating_sub(longest)..];
     for sep in SEPS {
-        if let Some((_, last)) = tail.rsplit_once(sep) {
+        if let Some(at) = crate::text::rfind_short(tail, sep) {
+            let last = &tail[at + sep.len()..];
             if p.photo_credits.is_exact(last) {
                 return Some(last.to_string());
             }

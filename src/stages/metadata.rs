@@ -54,7 +54,7 @@ pub fn read_dateline(par: &str) -> (Option<String>, Option<String>) {
     // a separator starting within MAX_DATELINE bytes ends within five more
     let window = crate::text::prefix(par, MAX_DATELINE + 5);
     for sep in [" \u{2013} ", " \u{2014} ", " - ", " _ ", " -- ", ": ", "):"] {
-        if let Some(pos) = window.find(sep) {
+        if let Some(pos) = crate::text::find_short(window, sep) {
             let pos = if sep == "):" { pos + 1 } else { pos };
             if pos <= MAX_DATELINE && end.is_none_or(|e| pos < e) {
                 end = Some(pos);

@@ -93,9 +93,8 @@ fn is_reading_time(f: &str) -> bool {
     if f.split_whitespace().nth(5).is_some() {
         return false;
     }
-    let rest = f
-        .trim_start_matches("reading time")
-        .trim_start_matches("estimated")
+    use crate::text::trim_start_all;
+    let rest = trim_start_all(trim_start_all(f, "reading time"), "estimated")
         .trim_start_matches([':', ' ']);
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     if digits.is_empty() {
