@@ -17,7 +17,8 @@ pub struct JsonlDoc {
     pub line: usize,
     /// The `id` field (numbers are written as text).
     pub id: Option<String>,
-    /// The whole object as read.
+    /// The whole object as read, but for the text to clean, taken out
+    /// into `text` (an empty string is left in its place).
     pub value: Map<String, Value>,
     /// The text to clean: `text`, or the HTML field.
     pub text: String,
@@ -225,7 +226,7 @@ fn parse_line(
     html_field: Option<&str>,
 ) -> Result<(Map<String, Value>, String, bool), String> {
     let value: Value = serde_json::from_slice(raw).map_err(|e| format!("invalid JSON: {e}"))?;
-    let Value::Object(map) = value else {
+    let Value::Object(mut map) = value else {
         return Err("not a JSON object".into());
     };
     if let Some(field) = html_field {
@@ -234,9 +235,11 @@ fn parse_line(
             return Ok((map, h, true));
         }
     }
-    match map.get("text") {
+    match map.get_mut("text") {
         Some(Value::String(t)) => {
-            let t = t.clone();
+            // Taken, not copied: the output puts the cleaned text in its
+            // place.
+            let t = std::mem::take(t);
             Ok((map, t, false))
         }
         Some(_) => Err("\"text\" is not a string".into()),
@@ -264,36 +267,177 @@ pub struct Findings {
 
 /// The output line: the input object with `text` cleaned and the findings
 /// added under `metadata.newsclean` (an existing `metadata` object is kept).
+/// Keys come in sorted order at each level (as serde_json's map keeps
+/// them); the line is written directly rather than through a copy of the
+/// input's map, and the cleaned text, most of the line, is escaped by
+/// [`push_json_str`].
 pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
-    // The input's fields, its text replaced where it stood (not copied
-    // first: it is most of the line).
-    let mut cleaned = Some(Value::String(text.to_string()));
-    let mut out = Map::new();
-    for (k, v) in doc {
-        let v = match k.as_str() {
-            "text" => cleaned.take().expect("a key stands once"),
-            _ => v.clone(),
-        };
-        out.insert(k.clone(), v);
+    enum Slot<'a> {
+        Kept(&'a Value),
+        Text,
+        Metadata(Option<&'a Map<String, Value>>),
     }
-    if let Some(t) = cleaned {
+    let mut fields: Vec<(&str, Slot)> = doc
+        .iter()
+        .map(|(k, v)| {
+            let slot = match k.as_str() {
+                "text" => Slot::Text,
+                "metadata" => Slot::Metadata(v.as_object()),
+                _ => Slot::Kept(v),
+            };
+            (k.as_str(), slot)
+        })
+        .collect();
+    if !doc.contains_key("text") {
         // (an HTML field was read instead)
-        out.insert("text".into(), t);
+        fields.push(("text", Slot::Text));
     }
-    let f = serde_json::to_value(findings).unwrap_or(Value::Null);
-    match out.get_mut("metadata") {
-        Some(Value::Object(m)) => {
-            m.insert("newsclean".into(), f);
+    if !doc.contains_key("metadata") {
+        fields.push(("metadata", Slot::Metadata(None)));
+    }
+    fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut out = String::with_capacity(text.len() + 512);
+    out.push('{');
+    for (n, (key, slot)) in fields.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
         }
+        push_json_str(&mut out, key);
+        out.push(':');
+        match slot {
+            Slot::Kept(v) => push_json_value(&mut out, v),
+            Slot::Text => push_json_str(&mut out, text),
+            Slot::Metadata(m) => {
+                let mut inner: Vec<(&str, Option<&Value>)> = m
+                    .iter()
+                    .flat_map(|m| m.iter())
+                    .filter(|(k, _)| *k != "newsclean")
+                    .map(|(k, v)| (k.as_str(), Some(v)))
+                    .collect();
+                inner.push(("newsclean", None));
+                inner.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (n, (key, v)) in inner.into_iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    push_json_str(&mut out, key);
+                    out.push(':');
+                    match v {
+                        Some(v) => push_json_value(&mut out, v),
+                        None => push_findings(&mut out, findings),
+                    }
+                }
+                out.push('}');
+            }
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The findings as a JSON object, keys sorted.
+fn push_findings(out: &mut String, f: &Findings) {
+    let opt = |out: &mut String, key: &str, v: &Option<String>| {
+        push_json_str(out, key);
+        out.push(':');
+        match v {
+            Some(s) => push_json_str(out, s),
+            None => out.push_str("null"),
+        }
+    };
+    out.push('{');
+    opt(out, "author", &f.author);
+    out.push(',');
+    opt(out, "canonical", &f.canonical);
+    out.push_str(",\"cluster\":");
+    match f.cluster {
+        Some(c) => out.push_str(&c.to_string()),
+        None => out.push_str("null"),
+    }
+    out.push(',');
+    opt(out, "date", &f.date);
+    out.push_str(",\"removed\":");
+    out.push_str(&f.removed.to_string());
+    out.push(',');
+    opt(out, "simhash", &f.simhash);
+    out.push(',');
+    opt(out, "source", &f.source);
+    out.push(',');
+    opt(out, "title", &f.title);
+    out.push('}');
+}
+
+/// Any other value, as serde_json writes it.
+fn push_json_value(out: &mut String, v: &Value) {
+    match v {
+        Value::String(s) => push_json_str(out, s),
+        _ => out.push_str(&serde_json::to_string(v).unwrap_or_default()),
+    }
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes
+/// (`"`, `\\` and control characters; `\n`-style short forms where JSON
+/// has one, else `\u00XX`). Runs without such a byte are found eight
+/// bytes at a time and copied whole.
+pub fn push_json_str(out: &mut String, s: &str) {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // High bit of each byte that is zero; exact for the lowest such byte
+    // (a borrow can only mark bytes above a true zero).
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let special = |w: u64| {
+        (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+            | zero_bytes(w ^ (ONES * u64::from(b'"')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+    };
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let b = s.as_bytes();
+    let (mut i, mut run) = (0, 0);
+    while i < b.len() {
+        if let Some(chunk) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let m = special(w);
+            if m == 0 {
+                i += 8;
+                continue;
+            }
+            i += m.trailing_zeros() as usize / 8;
+        } else if !needs_escape(b[i]) {
+            i += 1;
+            continue;
+        }
+        // b[i] is ASCII: `run..i` ends on a character boundary.
+        out.push_str(&s[run..i]);
+        push_escape(out, b[i]);
+        i += 1;
+        run = i;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+fn push_escape(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match b {
+        b'"' => out.push_str("\\\""),
+        b'\\' => out.push_str("\\\\"),
+        b'\n' => out.push_str("\\n"),
+        b'\r' => out.push_str("\\r"),
+        b'\t' => out.push_str("\\t"),
+        0x08 => out.push_str("\\b"),
+        0x0C => out.push_str("\\f"),
         _ => {
-            let mut m = Map::new();
-            m.insert("newsclean".into(), f);
-            out.insert("metadata".into(), Value::Object(m));
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xF)]));
         }
     }
-    let mut s = serde_json::to_string(&Value::Object(out)).unwrap_or_default();
-    s.push('\n');
-    s
 }
 
 #[cfg(test)]
@@ -338,6 +482,111 @@ mod tests {
         assert_eq!(docs[0].host().as_deref(), Some("example.org"));
         assert_eq!(docs[1].host().as_deref(), Some("news.site"));
         assert_eq!(docs[2].host(), None);
+    }
+
+    /// The output line as a map built and serialized by serde_json: what
+    /// [`render_line`] must equal byte for byte.
+    fn render_line_by_map(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
+        let mut out = doc.clone();
+        out.insert("text".into(), Value::String(text.to_string()));
+        let f = serde_json::to_value(findings).unwrap();
+        match out.get_mut("metadata") {
+            Some(Value::Object(m)) => {
+                m.insert("newsclean".into(), f);
+            }
+            _ => {
+                let mut m = Map::new();
+                m.insert("newsclean".into(), f);
+                out.insert("metadata".into(), Value::Object(m));
+            }
+        }
+        serde_json::to_string(&Value::Object(out)).unwrap() + "\n"
+    }
+
+    #[test]
+    fn json_strings_escape_as_serde_json_does() {
+        let check = |s: &str| {
+            let mut out = String::new();
+            push_json_str(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        };
+        check("");
+        // every ASCII character, alone and at every place of a run
+        // longer than a word
+        for c in (0u8..0x80).map(char::from) {
+            check(&c.to_string());
+            for at in 0..17 {
+                let mut s: String = "abcdefghijklmnopq".into();
+                s.insert(at, c);
+                check(&s);
+                s.insert_str(at, "\u{e9}\u{2019}");
+                check(&s);
+            }
+        }
+        // pseudo-random mixes of plain, escaped and non-ASCII characters
+        let alphabet = [
+            'a',
+            ' ',
+            '"',
+            '\\',
+            '\n',
+            '\u{1}',
+            '\u{1f}',
+            '\u{7f}',
+            '\u{e9}',
+            '\u{2014}',
+            '\u{1f600}',
+            '/',
+            '~',
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..2000 {
+            let mut s = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            for k in 0..(x % 40) {
+                s.push(alphabet[((x >> (k % 50)) as usize + k as usize * 7) % alphabet.len()]);
+            }
+            check(&s);
+        }
+    }
+
+    #[test]
+    fn output_line_equals_serde_jsons_map() {
+        let docs = [
+            r#"{"id":"a","text":"x","metadata":{"url":"u"},"n":1}"#,
+            r#"{"text":"x"}"#,
+            r#"{"html":"<p>x</p>","id":7}"#,
+            r#"{"zeta":[1,2.5,{"b":null,"a":true}],"text":"t","metadata":"not an object","alpha":-3}"#,
+            r#"{"metadata":{"newsclean":{"old":1},"z":"\u00e9\n","a":{}},"text":"","Text":"T","_":0}"#,
+            r#"{"id":"q\"uote","text":"line one\nline \"two\"\t\\","url":"https://example.org/a?b=c&d"}"#,
+        ];
+        let findings = [
+            Findings::default(),
+            Findings {
+                title: Some("A \"quoted\" title\u{2019}s".into()),
+                author: Some("Jane Doe".into()),
+                date: Some("2025-03-03".into()),
+                source: Some("AFP".into()),
+                removed: 12,
+                simhash: Some("00ff00ff00ff00ff".into()),
+                cluster: Some(3),
+                canonical: Some("doc\\1".into()),
+            },
+        ];
+        for raw in docs {
+            let doc = parse_doc(raw.as_bytes(), 1, Some("html")).unwrap();
+            for f in &findings {
+                for text in ["clean", "", "two\nparagraphs \"quoted\" \u{e9}"] {
+                    assert_eq!(
+                        render_line(&doc.value, text, f),
+                        render_line_by_map(&doc.value, text, f),
+                        "{raw}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
