@@ -185,6 +185,9 @@ impl PhraseList {
 #[derive(Debug, Default)]
 pub struct NameList {
     by_key: FxHashMap<String, String>,
+    /// The longest key, in bytes: an ASCII text with more letters and
+    /// digits than this is no name of the list.
+    key_max: usize,
 }
 
 impl NameList {
@@ -202,12 +205,18 @@ impl NameList {
                 by_key.insert(key(v), name.to_string());
             }
         }
-        NameList { by_key }
+        let key_max = by_key.keys().map(String::len).max().unwrap_or(0);
+        NameList { by_key, key_max }
     }
 
     /// The canonical name for a (folded or raw) key, if listed.
     pub fn lookup(&self, s: &str) -> Option<&str> {
-        self.by_key.get(&key(s)).map(String::as_str)
+        // (Folding keeps every letter and digit of ASCII text.)
+        if s.is_ascii() && s.bytes().filter(u8::is_ascii_alphanumeric).count() > self.key_max {
+            return None;
+        }
+        let f = fold(s);
+        self.by_key.get(key_of_folded(&f)).map(String::as_str)
     }
 }
 
@@ -344,6 +353,38 @@ mod tests {
             0,
             "not ASCII"
         );
+    }
+
+    #[test]
+    fn name_lookup_answers_as_the_key_it_folds() {
+        let agencies = &phrases().agencies;
+        let mut lines: Vec<String> = [
+            "AFP",
+            "(AFP)",
+            "afp",
+            "- AP",
+            "Reuters.",
+            "AFP/File",
+            "Agence France-Presse",
+            "Agence France\u{2010}Presse",
+            "  Reuters  ",
+            "",
+            "Home > News > Local",
+            "The Associated Press and a very long tail of other words",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // every listed key, and each with a letter more
+        for k in agencies.by_key.keys() {
+            lines.push(k.clone());
+            lines.push(format!("{k}s"));
+            lines.push(format!("\u{201C}{k}\u{201D}"));
+        }
+        for l in &lines {
+            let want = agencies.by_key.get(&key(l)).map(String::as_str);
+            assert_eq!(agencies.lookup(l), want, "{l:?}");
+        }
     }
 
     #[test]

@@ -137,7 +137,9 @@ fn parse_byline(line: &str, f: &str, edge: bool) -> Option<ParsedByline> {
         None => return None,
     };
     let parts: Vec<&str> = split_parts(rest);
-    if parts.is_empty() {
+    // Without an opener the line needs several credit parts: "Jane Doe,
+    // Reuters", "Guardian staff and agencies".
+    if parts.is_empty() || (opener_len.is_none() && parts.len() < 2) {
         return None;
     }
     let mut out = ParsedByline::default();
@@ -157,9 +159,7 @@ fn parse_byline(line: &str, f: &str, edge: bool) -> Option<ParsedByline> {
     }
     // Without an opener the line must hold a name: "Jane Doe, Reuters".
     let first_ok = lone_agency(parts[0]).is_some() || is_name_shaped(parts[0]) || is_role(parts[0]);
-    // Without an opener the line needs several credit parts: "Jane Doe,
-    // Reuters", "Guardian staff and agencies".
-    if !first_ok || (opener_len.is_none() && parts.len() < 2) {
+    if !first_ok {
         return None;
     }
     Some(out)
@@ -172,16 +172,20 @@ fn is_role(part: &str) -> bool {
     if roles.is_exact(part) {
         return true;
     }
-    let words: Vec<&str> = part.split_whitespace().collect();
-    if words.len() > 6 {
-        return false;
+    // Where each word starts (folding makes any run of spaces one, so the
+    // last words are read in place rather than joined again).
+    let mut starts = [0usize; 6];
+    let mut n = 0;
+    for w in part.split_whitespace() {
+        if n == starts.len() {
+            return false;
+        }
+        starts[n] = w.as_ptr() as usize - part.as_ptr() as usize;
+        n += 1;
     }
-    (1..=2.min(words.len().saturating_sub(1))).any(|n| {
-        let (head, tail) = words.split_at(words.len() - n);
-        roles.is_exact(&tail.join(" "))
-            && head
-                .iter()
-                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    let capital = |at: usize| part[at..].chars().next().is_some_and(char::is_uppercase);
+    (1..=2.min(n.saturating_sub(1))).any(|k| {
+        starts[..n - k].iter().all(|&at| capital(at)) && roles.is_exact(&part[starts[n - k]..])
     })
 }
 
@@ -233,6 +237,45 @@ mod tests {
 
     fn run(text: &str) -> Doc {
         run_stage(&Byline, text)
+    }
+
+    #[test]
+    fn roles_read_in_place_as_joined_words() {
+        // is_role as first written: the last words joined again.
+        let joined = |part: &str| {
+            let roles = &phrases().byline_roles;
+            if roles.is_exact(part) {
+                return true;
+            }
+            let words: Vec<&str> = part.split_whitespace().collect();
+            if words.len() > 6 {
+                return false;
+            }
+            (1..=2.min(words.len().saturating_sub(1))).any(|n| {
+                let (head, tail) = words.split_at(words.len() - n);
+                roles.is_exact(&tail.join(" "))
+                    && head
+                        .iter()
+                        .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+            })
+        };
+        for part in [
+            "Staff Writer",
+            "Meridian Daily staff",
+            "Atlas Times  reporter",
+            "Atlas\ttimes staff",
+            "atlas Times staff",
+            "A B C D E staff",
+            "A B C D E F staff",
+            "staff",
+            "",
+            "Jane Doe",
+            "\u{c9}cho du Nord staff writer",
+            "Senior  Staff   Writer",
+            "The Meridian Daily staff",
+        ] {
+            assert_eq!(is_role(part), joined(part), "{part:?}");
+        }
     }
 
     #[test]
