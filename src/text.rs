@@ -40,6 +40,14 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Does `b` hold two spaces in a row? (The searcher is built once: built
+/// for each line, it cost more than the search.)
+pub fn has_double_space(b: &[u8]) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+    FINDER.find(b).is_some()
+}
+
 /// [`fold`] for ASCII text: byte-wise, no char decoding.
 fn fold_ascii(s: &str) -> String {
     // Most lines come normalized: single spaces, no tabs, trimmed. Then
@@ -48,9 +56,7 @@ fn fold_ascii(s: &str) -> String {
     let odd_space = b.iter().fold(false, |acc, &x| {
         acc | ((b'\t'..=b'\r').contains(&x) && x != 0x0b)
     });
-    let spaced = b.first() == Some(&b' ')
-        || b.last() == Some(&b' ')
-        || memchr::memmem::find(b, b"  ").is_some();
+    let spaced = b.first() == Some(&b' ') || b.last() == Some(&b' ') || has_double_space(b);
     if !odd_space && !spaced {
         let mut out = b.to_ascii_lowercase();
         if memchr::memchr(b'`', &out).is_some() {
@@ -441,6 +447,42 @@ mod tests {
             }
             assert_eq!(trim_end_all(h, ""), h);
             assert_eq!(find_short(h, ""), None);
+        }
+    }
+
+    #[test]
+    fn double_spaces_found_anywhere() {
+        for (s, want) in [
+            ("", false),
+            (" ", false),
+            ("a b", false),
+            ("  ", true),
+            ("a  b", true),
+            ("a b ", false),
+            ("x\t\ty", false),
+            ("long line with one  gap at the end of many words", true),
+        ] {
+            assert_eq!(has_double_space(s.as_bytes()), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_loose_key_is_the_words_joined() {
+        for f in [
+            "",
+            " ",
+            "a",
+            "-a-",
+            "u.s. forces -- and  allies!",
+            "  home > world ",
+            "1,000",
+            "x--y z",
+        ] {
+            let words: Vec<&str> = f
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(loose_key_of_folded(f), words.join(" "), "{f:?}");
         }
     }
 

@@ -62,7 +62,7 @@ fn is_space(c: char) -> bool {
 fn plain_ascii(s: &str) -> bool {
     s.is_ascii()
         && !s.bytes().any(|b| b < 0x20 || b == 0x7F)
-        && memchr::memmem::find(s.as_bytes(), b"  ").is_none()
+        && !crate::text::has_double_space(s.as_bytes())
 }
 
 /// [`normalize_line`] of an owned line: one already normal (most are) is

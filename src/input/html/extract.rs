@@ -357,7 +357,9 @@ fn find_from(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 fn find_ci(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     let hay = b.get(from..)?;
     let mut at = 0;
-    while let Some(p) = memchr::memmem::find(&hay[at..], b"</") {
+    static CLOSE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"</"));
+    while let Some(p) = CLOSE.find(&hay[at..]) {
         let start = at + p;
         let end = start + needle.len();
         if end <= hay.len() && hay[start..end].eq_ignore_ascii_case(needle) {
