@@ -60,8 +60,12 @@ fn is_space(c: char) -> bool {
 /// ASCII without control characters or double spaces: nothing for
 /// normalization to do but trim.
 fn plain_ascii(s: &str) -> bool {
+    // (A fold without an early exit: the compiler checks many bytes at
+    // once, where `any` goes one by one.)
     s.is_ascii()
-        && !s.bytes().any(|b| b < 0x20 || b == 0x7F)
+        && !s
+            .bytes()
+            .fold(false, |acc, b| acc | (b < 0x20) | (b == 0x7F))
         && !crate::text::has_double_space(s.as_bytes())
 }
 
