@@ -393,7 +393,16 @@ mod tests {
             "",
             "one",
             "ALL-CAPS_and_under_scores 42nd",
-        ] {
+            "'",
+            " ' ",
+            "a'",
+            "  x  ",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain(pseudo_random_ascii(500))
+        {
+            let t = t.as_str();
             for max in [0, 1, 3, usize::MAX] {
                 let ascii = Words::new(t, max);
                 let general = Words::new(&format!("{t} \u{2014}"), max);
@@ -401,6 +410,24 @@ mod tests {
                 assert_eq!(ascii.starts, general.starts, "{t:?} max {max}");
             }
         }
+    }
+
+    /// Strings of letters, digits, apostrophes, spaces and punctuation.
+    fn pseudo_random_ascii(n: usize) -> Vec<String> {
+        let alphabet = b"aZ9' '-,.\t\n_x";
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (0..x % 30)
+                    .map(|k| {
+                        alphabet[((x >> (k % 40)) as usize + k as usize) % alphabet.len()] as char
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Golden values, computed independently with the Python `xxhash`
