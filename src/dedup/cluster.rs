@@ -126,7 +126,8 @@ fn sample_candidates_in_passes(
 ) -> Vec<(usize, usize)> {
     let passes = reps.len().div_ceil(pass_docs).max(1) as u32;
     let mut lens = vec![0u32; reps.len()];
-    let mut shared: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+    // Pair counts, keyed by both documents in one word (one multiply to hash).
+    let mut shared: FxHashMap<u64, u32> = FxHashMap::default();
     // One buffer for all passes, sized once: a pass takes about its share
     // of the samples (hashes are uniform), with room for variation.
     let total: usize = reps.iter().map(|&i| sets.samples_len(i)).sum();
@@ -159,23 +160,30 @@ fn sample_candidates_in_passes(
             }
             for (x, &a) in run.iter().enumerate() {
                 for &b in &run[x + 1..] {
-                    *shared.entry((a as u32, b as u32)).or_default() += 1;
+                    *shared
+                        .entry((a & 0xFFFF_FFFF) << 32 | (b & 0xFFFF_FFFF))
+                        .or_default() += 1;
                 }
             }
         }
     }
+    // The samples a pair must share, from the smaller document's count:
+    // the bound grows with the count, so the pair's bound is the smaller
+    // of its documents' bounds, each worked out once.
+    let need: Vec<u32> = lens.iter().map(|&n| shared_needed(n)).collect();
     let mut out: Vec<(usize, usize)> = shared
         .into_iter()
-        .filter(|&((a, b), n)| {
-            let smaller = lens[a as usize].min(lens[b as usize]) as usize;
-            let need =
-                ((smaller as f64 * SHARED_SAMPLE_SHARE).ceil() as usize).max(MIN_SHARED_SAMPLES);
-            n as usize >= need
-        })
-        .map(|((a, b), _)| (a as usize, b as usize))
+        .map(|(ab, n)| ((ab >> 32) as usize, (ab & 0xFFFF_FFFF) as usize, n))
+        .filter(|&(a, b, n)| n >= need[a].min(need[b]))
+        .map(|(a, b, _)| (a, b))
         .collect();
     out.sort_unstable();
     out
+}
+
+/// Shared samples two documents need when the smaller holds `samples`.
+fn shared_needed(samples: u32) -> u32 {
+    ((f64::from(samples) * SHARED_SAMPLE_SHARE).ceil() as u32).max(MIN_SHARED_SAMPLES as u32)
 }
 
 /// The counting pass a sample hash belongs to, of `passes`: its place in
@@ -474,6 +482,19 @@ mod tests {
                 counts.iter().all(|&c| c.abs_diff(even) < even / 10),
                 "{counts:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_pairs_bound_is_the_smaller_documents_bound() {
+        for a in 0..400u32 {
+            for b in (0..400u32).step_by(7) {
+                let smaller = a.min(b) as usize;
+                let want = ((smaller as f64 * SHARED_SAMPLE_SHARE).ceil() as usize)
+                    .max(MIN_SHARED_SAMPLES);
+                let got = shared_needed(a).min(shared_needed(b));
+                assert_eq!(got as usize, want, "{a} {b}");
+            }
         }
     }
 
