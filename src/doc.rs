@@ -236,9 +236,19 @@ impl Doc {
 
     /// Indexes of the lines still kept, in order.
     pub fn kept(&self) -> Vec<usize> {
-        (0..self.lines.len())
-            .filter(|&i| self.lines[i].kept)
-            .collect()
+        // (sized at once: every stage asks, and a growing vector moved
+        // itself a few times a call)
+        let mut out = Vec::with_capacity(self.lines.len());
+        out.extend((0..self.lines.len()).filter(|&i| self.lines[i].kept));
+        out
+    }
+
+    /// Bytes of the kept lines' text, and how many there are.
+    fn kept_size(&self) -> (usize, usize) {
+        self.lines
+            .iter()
+            .filter(|l| l.kept)
+            .fold((0, 0), |(b, n), l| (b + l.text.len(), n + 1))
     }
 
     /// Takes line `i` out, recording why.
@@ -307,7 +317,8 @@ impl Doc {
     /// The kept text, one paragraph a line separated by blank lines, the
     /// headline first; empty when nothing is kept.
     pub fn render(&self) -> String {
-        let mut out = String::new();
+        let (bytes, n) = self.kept_size();
+        let mut out = String::with_capacity(bytes + 2 * n);
         for l in self.lines.iter().filter(|l| l.kept) {
             if !out.is_empty() {
                 out.push_str("\n\n");
@@ -323,7 +334,8 @@ impl Doc {
     /// The kept text without the headline, one paragraph a line: what
     /// near-duplicate detection compares (outlets write their own headlines).
     pub fn body_text(&self) -> String {
-        let mut out = String::new();
+        let (bytes, n) = self.kept_size();
+        let mut out = String::with_capacity(bytes + n);
         for (i, l) in self.lines.iter().enumerate() {
             if l.kept && Some(i) != self.headline {
                 out.push_str(&l.text);
