@@ -34,6 +34,11 @@ pub struct PhraseList {
     /// for each last byte, the suffixes that end with it.
     prefix_by_first: Vec<Vec<u32>>,
     suffix_by_last: Vec<Vec<u32>>,
+    /// Each prefix's first eight bytes and each suffix's last eight, as
+    /// (bytes, mask) words ([`head8`], [`tail8`]): most candidates of a
+    /// bucket differ from the line there, found with one comparison.
+    prefix_head: Vec<(u64, u64)>,
+    suffix_tail: Vec<(u64, u64)>,
     contains: Vec<String>,
     contains_ac: Option<AhoCorasick>,
 }
@@ -83,6 +88,8 @@ impl PhraseList {
                 self.prefix_by_first[b as usize].push(n as u32);
             }
         }
+        self.prefix_head = self.prefix.iter().map(|p| head8(p.as_bytes())).collect();
+        self.suffix_tail = self.suffix.iter().map(|p| tail8(p.as_bytes())).collect();
         self.suffix_by_last = vec![Vec::new(); 256];
         for (n, p) in self.suffix.iter().enumerate() {
             if let Some(&b) = p.as_bytes().last() {
@@ -146,16 +153,18 @@ impl PhraseList {
         let (Some(&first), Some(&last)) = (f.as_bytes().first(), f.as_bytes().last()) else {
             return None;
         };
-        if let Some(&n) = self.prefix_by_first[first as usize]
-            .iter()
-            .find(|&&n| starts_with_word(f, &self.prefix[n as usize]))
-        {
+        let (head, _) = head8(f.as_bytes());
+        if let Some(&n) = self.prefix_by_first[first as usize].iter().find(|&&n| {
+            let (bytes, mask) = self.prefix_head[n as usize];
+            head & mask == bytes && starts_with_word(f, &self.prefix[n as usize])
+        }) {
             return Some((Hit::Prefix, self.prefix[n as usize].clone()));
         }
-        if let Some(&n) = self.suffix_by_last[last as usize]
-            .iter()
-            .find(|&&n| ends_with_word(f, &self.suffix[n as usize]))
-        {
+        let (tail, _) = tail8(f.as_bytes());
+        if let Some(&n) = self.suffix_by_last[last as usize].iter().find(|&&n| {
+            let (bytes, mask) = self.suffix_tail[n as usize];
+            tail & mask == bytes && ends_with_word(f, &self.suffix[n as usize])
+        }) {
             return Some((Hit::Suffix, self.suffix[n as usize].clone()));
         }
         if let Some(ac) = &self.contains_ac {
@@ -178,6 +187,35 @@ impl PhraseList {
     pub fn contains_key(&self, k: &str) -> bool {
         self.has_exact(k)
     }
+}
+
+/// The first (up to) eight bytes of `b` as a word, and a mask of the
+/// bytes it holds: a text starts with `b` only if its own first eight bytes,
+/// masked, equal it (a shorter text has zeros where `b` has bytes).
+fn head8(b: &[u8]) -> (u64, u64) {
+    let n = b.len().min(8);
+    let mut w = [0u8; 8];
+    w[..n].copy_from_slice(&b[..n]);
+    let mask = if n == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    };
+    (u64::from_le_bytes(w), mask)
+}
+
+/// The last (up to) eight bytes of `b`, ending the word, and their mask:
+/// [`head8`] for the end of a text.
+fn tail8(b: &[u8]) -> (u64, u64) {
+    let n = b.len().min(8);
+    let mut w = [0u8; 8];
+    w[8 - n..].copy_from_slice(&b[b.len() - n..]);
+    let mask = match n {
+        0 => 0,
+        8 => u64::MAX,
+        _ => !((1u64 << (8 * (8 - n))) - 1),
+    };
+    (u64::from_le_bytes(w), mask)
 }
 
 /// A list of names with variants: `Name | variant | variant` a line. Looks a
@@ -384,6 +422,40 @@ mod tests {
         for l in &lines {
             let want = agencies.by_key.get(&key(l)).map(String::as_str);
             assert_eq!(agencies.lookup(l), want, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn eight_byte_words_never_refuse_a_real_match() {
+        let texts = [
+            "",
+            "a",
+            "read",
+            "read more",
+            "read more at home",
+            "more",
+            "ore",
+            "a b c d e f g h i",
+            "caf\u{e9}s",
+        ];
+        for t in texts {
+            for p in texts {
+                let (h, hm) = head8(p.as_bytes());
+                let (line_h, _) = head8(t.as_bytes());
+                if t.starts_with(p) {
+                    assert_eq!(line_h & hm, h, "{t:?} starts with {p:?}");
+                }
+                let (e, em) = tail8(p.as_bytes());
+                let (line_e, _) = tail8(t.as_bytes());
+                if t.ends_with(p) {
+                    assert_eq!(line_e & em, e, "{t:?} ends with {p:?}");
+                }
+                // and they tell most texts apart
+                if t.len() >= p.len() && p.len() <= 8 {
+                    assert_eq!(line_h & hm == h, t.starts_with(p), "{t:?} {p:?}");
+                    assert_eq!(line_e & em == e, t.ends_with(p), "{t:?} {p:?}");
+                }
+            }
         }
     }
 
