@@ -548,6 +548,20 @@ mod tests {
                 );
             }
         }
+        // Lines longer than a block of 64 bytes, with words and spaces
+        // across the blocks' edges.
+        for len in 55..140 {
+            for pattern in ["ab ", "a  ", "abcdefg\t", " x"] {
+                let s: String = pattern.chars().cycle().take(len).collect();
+                for cap in [0, 1, 7, 8, 20, 21, 22, 40, 100] {
+                    assert_eq!(
+                        word_count_upto(&s, cap),
+                        word_count(&s).min(cap),
+                        "{s:?} {cap}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
