@@ -96,7 +96,8 @@ pub fn zone_bits(doc: &Doc) -> Vec<u8> {
         if rank < EDGE_LINES || rank + EDGE_LINES >= kept.len() {
             z |= ZONE_EDGE;
         }
-        if word_count_upto(t, SHORT_WORDS + 1) <= SHORT_WORDS && !ends_sentence(t) {
+        // (the end first: most lines are sentences, and it costs nothing)
+        if !ends_sentence(t) && word_count_upto(t, SHORT_WORDS + 1) <= SHORT_WORDS {
             z |= ZONE_SHORT;
         }
         bits[i] = z;
