@@ -72,7 +72,11 @@ fn plain_ascii(s: &str) -> bool {
 /// [`normalize_line`] of an owned line: one already normal (most are) is
 /// given back as it is rather than copied.
 fn normalize_owned(raw: String) -> String {
-    if !raw.contains('&') && plain_ascii(&raw) && raw.trim().len() == raw.len() {
+    // (memchr's search, not str's: every line is asked)
+    if memchr::memchr(b'&', raw.as_bytes()).is_none()
+        && plain_ascii(&raw)
+        && raw.trim().len() == raw.len()
+    {
         return raw;
     }
     normalize_line(&raw)
