@@ -210,6 +210,9 @@ const PART_SEPARATORS: &[&str] = &[
 fn split_parts(s: &str) -> Vec<&str> {
     let mut parts = vec![s];
     let found = crate::text::separators_in(s, PART_SEPARATORS);
+    // Parts that another tidying would leave as they are: the steps for
+    // separators the line does not hold change nothing more.
+    let mut settled = false;
     for (k, sep) in PART_SEPARATORS.iter().enumerate() {
         if found & 1 << k != 0 {
             parts = parts
@@ -218,10 +221,13 @@ fn split_parts(s: &str) -> Vec<&str> {
                 .map(tidy)
                 .filter(|p| !p.is_empty())
                 .collect();
-        } else {
+            settled = false;
+        } else if !settled {
             // (parts are pieces of `s`: none holds the separator)
+            let before = (parts.len(), parts.iter().map(|p| p.len()).sum::<usize>());
             parts.iter_mut().for_each(|p| *p = tidy(p));
             parts.retain(|p| !p.is_empty());
+            settled = before == (parts.len(), parts.iter().map(|p| p.len()).sum::<usize>());
         }
     }
     parts
@@ -237,6 +243,39 @@ mod tests {
 
     fn run(text: &str) -> Doc {
         run_stage(&Byline, text)
+    }
+
+    #[test]
+    fn parts_split_as_with_every_step_taken() {
+        // split_parts as first written: every step tidies every part.
+        let every_step = |s: &str| -> Vec<String> {
+            let mut parts = vec![s.to_string()];
+            for sep in PART_SEPARATORS {
+                parts = parts
+                    .iter()
+                    .flat_map(|p| {
+                        p.split(sep)
+                            .map(|x| tidy(x).to_string())
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|p| !p.is_empty())
+                    .collect();
+            }
+            parts
+        };
+        for s in [
+            "By Jane Doe and Ali Hassan, Staff Writers | Reuters | 3 March 2024",
+            "Jane Doe .",
+            "a . ,",
+            " x , . . ",
+            "Jane Doe , Reuters .",
+            "",
+            " . ",
+            "A & B / C \u{00B7} D - E \u{2013} F \u{2014} G in H",
+            "one. , two. ,",
+        ] {
+            assert_eq!(split_parts(s), every_step(s), "{s:?}");
+        }
     }
 
     #[test]
