@@ -24,6 +24,9 @@ pub struct Line {
     folded: std::cell::OnceCell<String>,
     /// Cache of [`crate::text::loose_key`] for `text`.
     loose: std::cell::OnceCell<String>,
+    /// Cache of [`crate::dates::parse_stamp`] for `text` (the date-stamp
+    /// and byline stages both read it).
+    stamp: std::cell::OnceCell<Option<crate::dates::Stamp>>,
     /// Stages that have judged from the text alone whether they may ever
     /// take this line (one bit each, [`crate::stages::bit`]), and those
     /// that found they never will: a stage run again after another stage's
@@ -42,6 +45,7 @@ impl Line {
             body_like: std::cell::Cell::new(None),
             folded: std::cell::OnceCell::new(),
             loose: std::cell::OnceCell::new(),
+            stamp: std::cell::OnceCell::new(),
             judged: std::cell::Cell::new(0),
             never: std::cell::Cell::new(0),
         }
@@ -74,6 +78,13 @@ impl Line {
             .get_or_init(|| crate::text::loose_key_of_folded(self.folded()))
     }
 
+    /// The date stamp the text is ([`crate::dates::parse_stamp`]), cached.
+    pub fn stamp(&self) -> Option<&crate::dates::Stamp> {
+        self.stamp
+            .get_or_init(|| crate::dates::parse_stamp(&self.text))
+            .as_ref()
+    }
+
     /// Does the line read as article prose? (cached)
     pub fn is_body_like(&self) -> bool {
         if let Some(b) = self.body_like.get() {
@@ -90,6 +101,7 @@ impl Line {
         self.body_like.set(None);
         self.folded = std::cell::OnceCell::new();
         self.loose = std::cell::OnceCell::new();
+        self.stamp = std::cell::OnceCell::new();
         self.judged.set(0);
         self.never.set(0);
     }
@@ -364,6 +376,18 @@ impl Doc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stamp_follows_the_text() {
+        let mut l = Line::new("Published: 3 March 2025".into(), 1, false);
+        let iso = |l: &Line| l.stamp().and_then(crate::dates::Stamp::iso);
+        assert_eq!(iso(&l).as_deref(), Some("2025-03-03"));
+        assert_eq!(l.stamp().cloned(), crate::dates::parse_stamp(&l.text));
+        l.set_text("Updated 14 June 2024".into());
+        assert_eq!(iso(&l).as_deref(), Some("2024-06-14"));
+        l.set_text("No date here".into());
+        assert!(l.stamp().is_none());
+    }
 
     #[test]
     fn a_verdict_is_asked_once_per_text_and_per_stage() {

@@ -30,7 +30,7 @@ impl Stage for Byline {
                 continue;
             }
             let text = doc.lines[i].text.clone();
-            if let Some(stamp) = parse_stamp(&text) {
+            if let Some(stamp) = doc.lines[i].stamp().cloned() {
                 if let Some(label) = &stamp.label {
                     if let Some(iso) = stamp.iso() {
                         doc.meta.offer_date(iso, DateRank::Byline);
@@ -73,7 +73,7 @@ fn could_be_byline(l: &crate::doc::Line) -> bool {
     if char_len(text) > 140 {
         return false;
     }
-    match parse_stamp(text) {
+    match l.stamp() {
         Some(stamp) => stamp.label.is_some(),
         None => {
             lone_agency(text).is_some()

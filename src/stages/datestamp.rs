@@ -6,7 +6,6 @@
 //! ("Published ...") belong to the byline stage.
 
 use super::Stage;
-use crate::dates::parse_stamp;
 use crate::doc::{DateRank, Doc};
 
 pub struct DateStamp;
@@ -19,13 +18,12 @@ impl Stage for DateStamp {
     fn run(&self, doc: &mut Doc) {
         let zones = doc.zones();
         let kept = doc.kept();
-        let unlabelled =
-            |l: &crate::doc::Line| parse_stamp(&l.text).is_some_and(|s| s.label.is_none());
+        let unlabelled = |l: &crate::doc::Line| l.stamp().is_some_and(|s| s.label.is_none());
         for (rank, &i) in kept.iter().enumerate() {
             if !doc.lines[i].may_take(super::bit::DATESTAMP, unlabelled) {
                 continue;
             }
-            let Some(stamp) = parse_stamp(&doc.lines[i].text) else {
+            let Some(stamp) = doc.lines[i].stamp().cloned() else {
                 continue;
             };
             if stamp.label.is_some() {
