@@ -19,11 +19,12 @@ impl Stage for Widgets {
     }
 
     fn run(&self, doc: &mut Doc) {
+        let judge = |l: &crate::doc::Line| classify_folded(&l.text, l.folded());
         for i in doc.kept() {
-            if !doc.lines[i].may_take(super::bit::WIDGETS, |l| classify(&l.text).is_some()) {
+            if !doc.lines[i].may_take(super::bit::WIDGETS, |l| judge(l).is_some()) {
                 continue;
             }
-            if let Some(reason) = classify(&doc.lines[i].text) {
+            if let Some(reason) = judge(&doc.lines[i]) {
                 doc.remove(i, self.name(), reason);
             }
         }
@@ -32,6 +33,11 @@ impl Stage for Widgets {
 
 /// Why a line is a widget, if it is one.
 pub fn classify(line: &str) -> Option<String> {
+    classify_folded(line, &fold(line))
+}
+
+/// [`classify`] given the line folded too (the line's cached fold).
+fn classify_folded(line: &str, f: &str) -> Option<String> {
     if has_no_alnum(line) {
         return Some("separator or symbol-only line".into());
     }
@@ -40,17 +46,16 @@ pub fn classify(line: &str) -> Option<String> {
     }
     let p = phrases();
     if char_len(line) <= 60 {
-        let f = fold(line);
-        if p.widgets.is_exact_folded(&f) {
-            return Some(format!("widget text \"{}\"", key_of_folded(&f)));
+        if p.widgets.is_exact_folded(f) {
+            return Some(format!("widget text \"{}\"", key_of_folded(f)));
         }
-        if let Some((_, phrase)) = p.widgets.find_folded(&f) {
+        if let Some((_, phrase)) = p.widgets.find_folded(f) {
             if word_count(line) <= 10 {
                 return Some(format!("widget text \"{phrase}\""));
             }
         }
     }
-    if is_share_bar(line) {
+    if is_share_bar(f) {
         return Some("share bar".into());
     }
     None
@@ -86,16 +91,18 @@ fn is_shortcode(line: &str) -> bool {
 
 /// A short line made only of share-button words: "Facebook Twitter Email".
 /// Stops at the first word that is not one (the first word of prose).
-fn is_share_bar(line: &str) -> bool {
+/// (Read on the folded line: folding keeps these separators and folds
+/// each word as it would fold alone.)
+fn is_share_bar(f: &str) -> bool {
     let mut n = 0;
-    for w in line
+    for w in f
         .split(|c: char| {
             c.is_whitespace() || matches!(c, '|' | '/' | ',' | '\u{00B7}' | '\u{2022}')
         })
         .filter(|w| !w.is_empty())
     {
         n += 1;
-        if n > 12 || !phrases().share_words.is_exact(w) {
+        if n > 12 || !phrases().share_words.is_exact_folded(w) {
             return false;
         }
     }
@@ -106,6 +113,35 @@ fn is_share_bar(line: &str) -> bool {
 mod tests {
     use super::*;
     use crate::stages::testutil::kept_after;
+
+    #[test]
+    fn share_bars_read_folded_as_raw() {
+        // is_share_bar as first written: each raw word folded on its own.
+        let raw = |line: &str| {
+            let words: Vec<&str> = line
+                .split(|c: char| {
+                    c.is_whitespace() || matches!(c, '|' | '/' | ',' | '\u{00B7}' | '\u{2022}')
+                })
+                .filter(|w| !w.is_empty())
+                .collect();
+            words.len() >= 2
+                && words.len() <= 12
+                && words.iter().all(|w| phrases().share_words.is_exact(w))
+        };
+        for line in [
+            "Facebook Twitter WhatsApp Email",
+            "FACEBOOK | TWITTER | E\u{2010}MAIL",
+            "Share \u{2022} Tweet \u{00B7} Email",
+            "Facebook\u{a0}\u{a0}Twitter",
+            "Share on \u{201C}Facebook\u{201D}",
+            "Facebook",
+            "The council met on Tuesday",
+            "Email / Print / Comments",
+            "a b c d e f g h i j k l m n",
+        ] {
+            assert_eq!(is_share_bar(&fold(line)), raw(line), "{line:?}");
+        }
+    }
 
     #[test]
     fn removes_furniture() {
