@@ -51,14 +51,19 @@ fn classify(l: &crate::doc::Line) -> Option<String> {
 /// "Copyright @ 2021 X", "Copyright 2021", "Copyright The X", "© X", "(c) 2021".
 fn opens_with_copyright_mark(line: &str) -> bool {
     let t = line.trim_start();
-    // Only the opening word matters: lowercase no more than that.
-    let head: String = t.chars().take(12).collect();
-    let lower = head.to_lowercase();
+    // Only the opening word matters, compared without regard to ASCII
+    // case (no other character lower-cases into these words).
+    let opens = |w: &str| {
+        t.as_bytes()
+            .get(..w.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let copyright = opens("copyright");
     let rest = if let Some(r) = t.strip_prefix('\u{00A9}') {
         r
-    } else if lower.starts_with("(c)") {
+    } else if opens("(c)") {
         &t[3..]
-    } else if lower.starts_with("copyright") {
+    } else if copyright {
         &t[9..]
     } else {
         return false;
@@ -66,7 +71,7 @@ fn opens_with_copyright_mark(line: &str) -> bool {
     let rest = rest.trim_start();
     let next = rest.chars().next();
     match next {
-        None => t.starts_with('\u{00A9}') || lower.starts_with("copyright"),
+        None => t.starts_with('\u{00A9}') || copyright,
         Some(c) if c.is_ascii_digit() || c.is_uppercase() => true,
         Some('\u{00A9}' | '@' | '(' | ':' | '-' | '\u{2013}') => true,
         _ => false,
@@ -76,6 +81,56 @@ fn opens_with_copyright_mark(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mark_is_read_as_the_lower_cased_head() {
+        // opens_with_copyright_mark as first written: the first twelve
+        // characters lower-cased.
+        let by_lowercase = |line: &str| {
+            let t = line.trim_start();
+            let lower = t.chars().take(12).collect::<String>().to_lowercase();
+            let rest = if let Some(r) = t.strip_prefix('\u{00A9}') {
+                r
+            } else if lower.starts_with("(c)") {
+                &t[3..]
+            } else if lower.starts_with("copyright") {
+                &t[9..]
+            } else {
+                return false;
+            };
+            match rest.trim_start().chars().next() {
+                None => t.starts_with('\u{00A9}') || lower.starts_with("copyright"),
+                Some(c) if c.is_ascii_digit() || c.is_uppercase() => true,
+                Some('\u{00A9}' | '@' | '(' | ':' | '-' | '\u{2013}') => true,
+                _ => false,
+            }
+        };
+        for line in [
+            "Copyright 2025 X",
+            "COPYRIGHT",
+            "copyright",
+            "  (C) 2021 Y",
+            "(c)",
+            "\u{00A9} Z",
+            "\u{00A9}",
+            "Copyrighted material",
+            "copyright: x",
+            "Copyright the paper",
+            "(c)ool",
+            "CopyRight @ 2020",
+            "\u{0130}copyright",
+            "Copy",
+            "",
+            "\u{212A}",
+            "(\u{00E7}) 2020",
+        ] {
+            assert_eq!(
+                opens_with_copyright_mark(line),
+                by_lowercase(line),
+                "{line:?}"
+            );
+        }
+    }
 
     #[test]
     fn rights_lines_go() {
