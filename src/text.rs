@@ -142,9 +142,18 @@ pub fn separators_in(s: &str, seps: &[&str]) -> u32 {
             found |= 1 << k;
         }
     }
+    // The bytes that follow the opening space of some separator: a space
+    // followed by anything else (a letter, mostly) opens none.
+    let mut second = [false; 256];
+    for sep in seps.iter().filter(|p| p.starts_with(' ')) {
+        second[usize::from(sep.as_bytes()[1])] = true;
+    }
     for at in memchr::memchr_iter(b' ', b) {
         let rest = &b[at..];
         let Some(&next) = rest.get(1) else { break };
+        if !second[usize::from(next)] {
+            continue;
+        }
         for (k, sep) in seps.iter().enumerate() {
             let sep = sep.as_bytes();
             if sep[1] == next && rest.starts_with(sep) {
@@ -402,6 +411,25 @@ mod tests {
             "band in|",
             " and",
             "Doe, Reuters",
+        ] {
+            let want = seps
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| s.contains(*p))
+                .fold(0, |acc, (k, _)| acc | 1 << k);
+            assert_eq!(separators_in(s, &seps), want, "{s:?}");
+        }
+        // separators that share their second byte, and some without a
+        // space
+        let seps = [" \u{2013} ", " \u{2014} ", " - ", " _ ", " -- ", ": ", "):"];
+        for s in [
+            "BEIRUT (AP) _ A spokesman",
+            "PARIS (AFP): x",
+            "a -- b",
+            "a --b - c",
+            "x \u{2014} y",
+            "x \u{2013}y",
+            "-- : ",
         ] {
             let want = seps
                 .iter()
