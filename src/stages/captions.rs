@@ -109,14 +109,15 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
     // "... at dawn. Photo: Jane Doe/AFP": a short credit closes the line.
     // Every pattern is " label:": its last occurrence ends at the last colon
     // that follows " label", so only the colons need looking at.
-    let colons: Vec<usize> = f.match_indices(':').map(|(c, _)| c).collect();
+    // (memchr: most lines hold no colon, and none is collected)
+    let has_colon = memchr::memchr(b':', f.as_bytes()).is_some();
     for (label, pat) in p.credit_labels.iter().zip(&p.credit_patterns) {
-        if colons.is_empty() {
+        if !has_colon {
             break;
         }
         let head = &pat[..pat.len() - 1];
-        let last = colons.iter().rev().find(|&&c| f[..c].ends_with(head));
-        if let Some(&c) = last {
+        let last = memchr::memrchr_iter(b':', f.as_bytes()).find(|&c| f[..c].ends_with(head));
+        if let Some(c) = last {
             let pos = c - head.len();
             let credit = f[pos + pat.len()..].trim();
             let before = f[..pos].trim_end();
