@@ -198,6 +198,8 @@ mod tests {
             "Photo: Jane Doe/Reuters",
             "Rescuers at the scene | Getty Images",
             "The entrance at Northwind General. Photo: Northwind Herald",
+            "Boats at dawn: the fleet leaves. Photo: Jane Doe/AFP",
+            "Photo: archive. The old pier in 1950. Photo: Jane Doe",
             "Getty Images",
             "Image source, Getty Images",
             "Image caption, Crowds gathered outside the town hall on Monday",
