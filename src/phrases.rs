@@ -106,11 +106,7 @@ impl PhraseList {
 
     /// Is the whole line (edge punctuation ignored) an entry of the list?
     pub fn is_exact(&self, line: &str) -> bool {
-        // The key keeps every letter and digit of an ASCII line: a line
-        // with more of them than the longest entry is no entry.
-        if line.is_ascii()
-            && line.bytes().filter(u8::is_ascii_alphanumeric).count() > self.exact_max
-        {
+        if more_ascii_alnum_than(line, self.exact_max) {
             return false;
         }
         !self.exact.is_empty() && self.is_exact_folded(&fold(line))
@@ -189,6 +185,13 @@ impl PhraseList {
     }
 }
 
+/// Is `s` ASCII with more letters and digits than `max`? Folding and
+/// keying keep every letter and digit of ASCII text, so such a text has no
+/// key of `max` bytes or fewer: lists refuse it without folding it.
+fn more_ascii_alnum_than(s: &str, max: usize) -> bool {
+    s.is_ascii() && s.bytes().filter(u8::is_ascii_alphanumeric).count() > max
+}
+
 /// The first (up to) eight bytes of `b` as a word, and a mask of the
 /// bytes it holds: a text starts with `b` only if its own first eight bytes,
 /// masked, equal it (a shorter text has zeros where `b` has bytes).
@@ -249,8 +252,7 @@ impl NameList {
 
     /// The canonical name for a (folded or raw) key, if listed.
     pub fn lookup(&self, s: &str) -> Option<&str> {
-        // (Folding keeps every letter and digit of ASCII text.)
-        if s.is_ascii() && s.bytes().filter(u8::is_ascii_alphanumeric).count() > self.key_max {
+        if more_ascii_alnum_than(s, self.key_max) {
             return None;
         }
         let f = fold(s);

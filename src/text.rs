@@ -576,8 +576,7 @@ mod tests {
                 );
             }
         }
-        // Lines longer than a block of 64 bytes, with words and spaces
-        // across the blocks' edges.
+        // Long lines, words and spaces at every offset.
         for len in 55..140 {
             for pattern in ["ab ", "a  ", "abcdefg\t", " x"] {
                 let s: String = pattern.chars().cycle().take(len).collect();

@@ -92,8 +92,8 @@ fn photo_credit(line: &str) -> Option<String> {
     photo_credit_folded(line, &fold(line))
 }
 
-/// [`photo_credit`] of a line of at most [`MAX_CAPTION`] characters, given
-/// folded.
+/// The credit that closes a caption line of at most [`MAX_CAPTION`]
+/// characters, given the line and its fold `f`.
 fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
     let p = phrases();
     // "Getty Images" alone: the credit of an image the scraper dropped.
@@ -106,26 +106,8 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
             return Some(label.clone());
         }
     }
-    // "... at dawn. Photo: Jane Doe/AFP": a short credit closes the line.
-    // Every pattern is " label:": its last occurrence ends at the last colon
-    // that follows " label", so only the colons need looking at.
-    // (memchr: most lines hold no colon, and none is collected)
-    let has_colon = memchr::memchr(b':', f.as_bytes()).is_some();
-    for (label, pat) in p.credit_labels.iter().zip(&p.credit_patterns) {
-        if !has_colon {
-            break;
-        }
-        let head = &pat[..pat.len() - 1];
-        let last = memchr::memrchr_iter(b':', f.as_bytes()).find(|&c| f[..c].ends_with(head));
-        if let Some(c) = last {
-            let pos = c - head.len();
-            let credit = f[pos + pat.len()..].trim();
-            let before = f[..pos].trim_end();
-            let closes = before.ends_with(['.', ',', '|', '-', ';']) || ends_sentence(before);
-            if closes && !credit.is_empty() && credit.split_whitespace().count() <= 6 {
-                return Some(label.clone());
-            }
-        }
+    if let Some(label) = credit_after_colon(f) {
+        return Some(label);
     }
     // A closing "(...)" group.
     let t = line.trim_end();
@@ -163,6 +145,30 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
             if p.photo_credits.is_exact(last) {
                 return Some(last.to_string());
             }
+        }
+    }
+    None
+}
+
+/// "... at dawn. Photo: Jane Doe/AFP": a short credit closes the (folded)
+/// line; the credit's label, if so. Every pattern is " label:": its last
+/// occurrence ends at the last colon that follows " label", so only the
+/// colons need looking at (found with memchr; most lines hold none).
+fn credit_after_colon(f: &str) -> Option<String> {
+    memchr::memchr(b':', f.as_bytes())?;
+    let p = phrases();
+    for (label, pat) in p.credit_labels.iter().zip(&p.credit_patterns) {
+        let head = &pat[..pat.len() - 1];
+        let Some(c) = memchr::memrchr_iter(b':', f.as_bytes()).find(|&c| f[..c].ends_with(head))
+        else {
+            continue;
+        };
+        let pos = c - head.len();
+        let credit = f[pos + pat.len()..].trim();
+        let before = f[..pos].trim_end();
+        let closes = before.ends_with(['.', ',', '|', '-', ';']) || ends_sentence(before);
+        if closes && !credit.is_empty() && credit.split_whitespace().count() <= 6 {
+            return Some(label.clone());
         }
     }
     None
