@@ -128,7 +128,7 @@ pub fn loose_key_of_folded(f: &str) -> String {
 
 /// Trims spaces from both ends of `v` and squeezes each run of spaces
 /// inside it to one.
-fn squeeze_spaces(v: &mut Vec<u8>) {
+pub fn squeeze_spaces(v: &mut Vec<u8>) {
     let end = v.iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
     v.truncate(end);
     let mut read = v.iter().position(|&b| b != b' ').unwrap_or(end);
