@@ -157,15 +157,34 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
     let mut rest = s;
     std::iter::from_fn(move || {
         let first = rest.chars().next()?;
-        let space = first.is_whitespace();
-        let end = rest
-            .char_indices()
-            .find(|&(_, c)| c.is_whitespace() != space)
-            .map_or(rest.len(), |(i, _)| i);
+        let end = run_end(rest, first.is_whitespace());
         let (t, r) = rest.split_at(end);
         rest = r;
         Some(t)
     })
+}
+
+/// Where the run at the start of `s` of whitespace (`space`) or of other
+/// characters ends. ASCII bytes are read as they are, only others decoded.
+fn run_end(s: &str, space: bool) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii() {
+            if (c == b' ' || (b'\t'..=b'\r').contains(&c)) != space {
+                return i;
+            }
+            i += 1;
+        } else {
+            let ch = s[i..].chars().next().expect("i is on a character boundary");
+            if ch.is_whitespace() != space {
+                return i;
+            }
+            i += ch.len_utf8();
+        }
+    }
+    b.len()
 }
 
 fn count_words(s: &str) -> usize {
@@ -415,6 +434,41 @@ if (location.hash === "#expand") for (const d of list.children) { fill(d); d.ope
 mod tests {
     use super::*;
     use crate::report::duplicates::{ClusterOut, MemberOut};
+
+    #[test]
+    fn tokens_are_runs_of_whitespace_or_not() {
+        // the definition, a character at a time
+        fn by_chars(s: &str) -> Vec<&str> {
+            let mut out = Vec::new();
+            let mut start = 0;
+            let mut last: Option<bool> = None;
+            for (i, c) in s.char_indices() {
+                if last.is_some_and(|l| l != c.is_whitespace()) {
+                    out.push(&s[start..i]);
+                    start = i;
+                }
+                last = Some(c.is_whitespace());
+            }
+            if start < s.len() {
+                out.push(&s[start..]);
+            }
+            out
+        }
+        let alphabet: Vec<char> = "ab \t\n\r\u{0B}\u{0C}\u{1F}.\u{A0}\u{2009}\u{E9}\u{3000}\u{85}"
+            .chars()
+            .collect();
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..2000 {
+            let mut t = String::new();
+            for _ in 0..(x % 30) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                t.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            assert_eq!(tokens(&t).collect::<Vec<_>>(), by_chars(&t), "{t:?}");
+        }
+    }
 
     #[test]
     fn diff_marks_additions_and_cuts() {
