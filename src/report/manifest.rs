@@ -134,10 +134,14 @@ impl Entry {
 /// A record's text is a JSON string, in which a quote is always escaped:
 /// the key `"stage":"` cannot occur inside one.
 pub fn stages_in(records_json: &str) -> impl Iterator<Item = &str> {
-    records_json
-        .split("\"stage\":\"")
-        .skip(1)
-        .filter_map(|rest| rest.split('"').next())
+    // (one searcher for the whole run: std's split builds its own each call)
+    const KEY: &str = "\"stage\":\"";
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(KEY));
+    FINDER.find_iter(records_json.as_bytes()).map(move |at| {
+        let rest = &records_json[at + KEY.len()..];
+        memchr::memchr(b'"', rest.as_bytes()).map_or(rest, |end| &rest[..end])
+    })
 }
 
 #[cfg(test)]
