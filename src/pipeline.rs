@@ -1483,7 +1483,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
             }
         })
     });
-    let json = serde_json::to_vec(&entry).expect("manifest entries serialize");
+    let json = entry.to_json().into_bytes();
     // The deferred output and the manifest line go to lanes of their own,
     // let go of as soon as they are written out.
     let stored = (|| {
@@ -1523,7 +1523,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
             entry.reason = Some(msg);
             fp = None;
             source = Source::None;
-            let json = serde_json::to_string(&entry).expect("manifest entries serialize");
+            let json = entry.to_json();
             (Held::Memory(json.into()), None, None, None, None)
         }
     };

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::doc::Record;
+use crate::input::jsonl::push_json_str;
 
 /// What happened to one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,9 +124,146 @@ impl Entry {
     }
 
     pub fn to_json_line(&self) -> String {
-        let mut s = serde_json::to_string(self).expect("manifest entries serialize");
+        let mut s = self.to_json();
         s.push('\n');
         s
+    }
+
+    /// The entry as one JSON object: byte for byte what serde_json makes of
+    /// it (fields in declaration order, the same ones left out), written
+    /// directly, with strings escaped by [`push_json_str`] eight bytes at a
+    /// time. The removed lines' text is most of a manifest.
+    pub fn to_json(&self) -> String {
+        fn key(out: &mut String, first: &mut bool, k: &str) {
+            if !std::mem::take(first) {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+        }
+        fn opt_str(out: &mut String, v: Option<&str>) {
+            match v {
+                Some(s) => push_json_str(out, s),
+                None => out.push_str("null"),
+            }
+        }
+        fn num(out: &mut String, n: impl std::fmt::Display) {
+            use std::fmt::Write;
+            write!(out, "{n}").expect("writing to a String");
+        }
+        let texts: usize = self
+            .removed
+            .iter()
+            .map(|r| r.text.len() + r.reason.len() + 48)
+            .sum();
+        let mut out = String::with_capacity(512 + texts);
+        let first = &mut true;
+        out.push('{');
+        key(&mut out, first, "input");
+        push_json_str(&mut out, &self.input);
+        if let Some(id) = &self.id {
+            key(&mut out, first, "id");
+            push_json_str(&mut out, id);
+        }
+        if let Some(line) = self.line {
+            key(&mut out, first, "line");
+            num(&mut out, line);
+        }
+        if !self.site.is_empty() {
+            key(&mut out, first, "site");
+            push_json_str(&mut out, &self.site);
+        }
+        key(&mut out, first, "output");
+        opt_str(&mut out, self.output.as_deref());
+        key(&mut out, first, "status");
+        out.push_str(match self.status {
+            Status::Written => "\"written\"",
+            Status::Skipped => "\"skipped\"",
+            Status::Failed => "\"failed\"",
+        });
+        if let Some(reason) = &self.reason {
+            key(&mut out, first, "reason");
+            push_json_str(&mut out, reason);
+        }
+        if let Some(encoding) = self.encoding {
+            key(&mut out, first, "encoding");
+            push_json_str(&mut out, encoding);
+        }
+        for (name, set) in [
+            ("replaced_bytes", self.replaced_bytes),
+            ("renamed", self.renamed),
+        ] {
+            if set {
+                key(&mut out, first, name);
+                out.push_str("true");
+            }
+        }
+        key(&mut out, first, "bytes_in");
+        num(&mut out, self.bytes_in);
+        key(&mut out, first, "bytes_out");
+        num(&mut out, self.bytes_out);
+        if self.empty {
+            key(&mut out, first, "empty");
+            out.push_str("true");
+        }
+        for (name, v) in [
+            ("title", &self.title),
+            ("author", &self.author),
+            ("date", &self.date),
+            ("source", &self.source),
+        ] {
+            key(&mut out, first, name);
+            opt_str(&mut out, v.as_deref());
+        }
+        for (name, v) in [
+            ("site_name", &self.site_name),
+            ("canonical_url", &self.canonical_url),
+            ("language", &self.language),
+            ("container", &self.container),
+        ] {
+            if let Some(v) = v {
+                key(&mut out, first, name);
+                push_json_str(&mut out, v);
+            }
+        }
+        if self.no_article {
+            key(&mut out, first, "no_article");
+            out.push_str("true");
+        }
+        if let Some(simhash) = &self.simhash {
+            key(&mut out, first, "simhash");
+            push_json_str(&mut out, simhash);
+        }
+        key(&mut out, first, "cluster");
+        match self.cluster {
+            Some(c) => num(&mut out, c),
+            None => out.push_str("null"),
+        }
+        key(&mut out, first, "canonical");
+        opt_str(&mut out, self.canonical.as_deref());
+        if self.dropped {
+            key(&mut out, first, "dropped");
+            out.push_str("true");
+        }
+        key(&mut out, first, "removed");
+        out.push('[');
+        for (n, r) in self.removed.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"stage\":");
+            push_json_str(&mut out, r.stage);
+            out.push_str(",\"reason\":");
+            push_json_str(&mut out, &r.reason);
+            out.push_str(",\"text\":");
+            push_json_str(&mut out, &r.text);
+            out.push_str(",\"line\":");
+            num(&mut out, r.line);
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
     }
 }
 
@@ -147,6 +285,63 @@ pub fn stages_in(records_json: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_are_written_as_serde_json_writes_them() {
+        let strings = [
+            "plain",
+            "",
+            "quote \" back\\slash \n tab\t \u{1} \u{1f} \u{7f} caf\u{e9} \u{2028} \u{1F600}",
+            "eight by8\"tes and then some more \\ to cross a word",
+        ];
+        let mut n = 0;
+        for status in [Status::Written, Status::Skipped, Status::Failed] {
+            for &s in &strings {
+                for set in [false, true] {
+                    n += 1;
+                    let some = |v: &str| set.then(|| v.to_string());
+                    let e = Entry {
+                        input: format!("in/{s}.txt"),
+                        id: some(s),
+                        line: set.then_some(n),
+                        site: if set { s.to_string() } else { String::new() },
+                        output: some("out/a.txt"),
+                        status,
+                        reason: some(s),
+                        encoding: set.then_some("windows-1252"),
+                        replaced_bytes: set,
+                        renamed: !set || n % 2 == 0,
+                        bytes_in: u64::MAX - n as u64,
+                        bytes_out: n as u64,
+                        empty: set,
+                        title: some(s),
+                        author: (!set).then(|| s.to_string()),
+                        date: some("2025-03-11"),
+                        source: some(s),
+                        site_name: some(s),
+                        canonical_url: (!set).then(|| s.to_string()),
+                        language: some("en"),
+                        container: some(s),
+                        no_article: !set || n % 3 == 0,
+                        simhash: some("00ff00ff00ff00ff"),
+                        cluster: set.then_some(n * 1000),
+                        canonical: some(s),
+                        dropped: set,
+                        removed: (0..n % 3)
+                            .map(|k| Record {
+                                stage: "byline",
+                                reason: format!("{s} {k}"),
+                                text: s.repeat(k + 1),
+                                line: k * 7,
+                            })
+                            .collect(),
+                    };
+                    let want = serde_json::to_string(&e).unwrap();
+                    assert_eq!(e.to_json(), want);
+                }
+            }
+        }
+    }
 
     #[test]
     fn stages_are_read_from_serialized_records() {
