@@ -76,30 +76,36 @@ pub fn winnow(hashes: &[u64], w: usize) -> Vec<u32> {
     // Only the minima's values matter (the output is a sorted set), so the
     // minimum of every window comes from minima over blocks of w: a window
     // is the end of one block and the start of the next (van Herk, 1992;
-    // Gil and Werman, 1993). Three passes, no branch on the data.
+    // Gil and Werman, 1993). Block by block: the minima from each place
+    // to the block's end, then, for each window starting in the block, the
+    // minimum of the next block's start so far. No data-sized buffers.
     let n = hashes.len();
-    // Per block of w: the minimum from its start to each place, and from
-    // each place to its end.
-    let mut from_start: Vec<u64> = Vec::with_capacity(n);
-    let mut to_end = vec![0u64; n];
-    for (block, ends) in hashes.chunks(w).zip(to_end.chunks_mut(w)) {
+    out.reserve(2 * n / (w + 1) + 2);
+    let mut to_end = vec![0u64; w];
+    let mut last = None;
+    for block_start in (0..=n - w).step_by(w) {
         let mut m = u64::MAX;
-        from_start.extend(block.iter().map(|&h| {
-            m = m.min(h);
-            m
-        }));
-        let mut m = u64::MAX;
-        for (e, &h) in ends.iter_mut().zip(block).rev() {
+        for (e, &h) in to_end
+            .iter_mut()
+            .zip(&hashes[block_start..block_start + w])
+            .rev()
+        {
             m = m.min(h);
             *e = m;
         }
-    }
-    let mut last = None;
-    for start in 0..=n - w {
-        let m = to_end[start].min(from_start[start + w - 1]);
-        if last != Some(m) {
-            out.push(m as u32);
-            last = Some(m);
+        // windows starting at block_start + k, up to the last (n - w)
+        let starts = w.min(n - w - block_start + 1);
+        let next = &hashes[block_start + w..block_start + w + starts - 1];
+        let mut from_start = u64::MAX;
+        for k in 0..starts {
+            if k > 0 {
+                from_start = from_start.min(next[k - 1]);
+            }
+            let m = to_end[k].min(from_start);
+            if last != Some(m) {
+                out.push(m as u32);
+                last = Some(m);
+            }
         }
     }
     out.sort_unstable();
