@@ -167,20 +167,49 @@ pub fn separators_in(s: &str, seps: &[&str]) -> u32 {
     // The bytes that follow the opening space of some separator: a space
     // followed by anything else (a letter, mostly) opens none.
     let mut second = [false; 256];
+    let mut seconds = [0u8; 6];
+    let mut distinct = 0;
     for sep in seps.iter().filter(|p| p.starts_with(' ')) {
-        second[usize::from(sep.as_bytes()[1])] = true;
+        let next = sep.as_bytes()[1];
+        if !std::mem::replace(&mut second[usize::from(next)], true) {
+            if distinct < seconds.len() {
+                seconds[distinct] = next;
+            }
+            distinct += 1;
+        }
+    }
+    let spaced_at = |at: usize, found: &mut u32| {
+        let rest = &b[at..];
+        for (k, sep) in seps.iter().enumerate() {
+            let sep = sep.as_bytes();
+            if sep[0] == b' ' && rest.starts_with(sep) {
+                *found |= 1 << k;
+            }
+        }
+    };
+    // Few second bytes, none a letter or digit (" | ", " > ", " / "): they
+    // are rarer than spaces, so they are what is searched for, three at a
+    // time, and the space before each is checked.
+    if distinct <= seconds.len() && !seconds[..distinct].iter().any(u8::is_ascii_alphanumeric) {
+        for three in seconds[..distinct].chunks(3) {
+            let (x, y, z) = (
+                three[0],
+                three[three.len().min(2) - 1],
+                three[three.len() - 1],
+            );
+            for at in memchr::memchr3_iter(x, y, z, b) {
+                if at > 0 && b[at - 1] == b' ' {
+                    spaced_at(at - 1, &mut found);
+                }
+            }
+        }
+        return found;
     }
     for at in memchr::memchr_iter(b' ', b) {
         let rest = &b[at..];
         let Some(&next) = rest.get(1) else { break };
-        if !second[usize::from(next)] {
-            continue;
-        }
-        for (k, sep) in seps.iter().enumerate() {
-            let sep = sep.as_bytes();
-            if sep[1] == next && rest.starts_with(sep) {
-                found |= 1 << k;
-            }
+        if second[usize::from(next)] {
+            spaced_at(at, &mut found);
         }
     }
     found
@@ -433,6 +462,34 @@ mod tests {
             "band in|",
             " and",
             "Doe, Reuters",
+        ] {
+            let want = seps
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| s.contains(*p))
+                .fold(0, |acc, (k, _)| acc | 1 << k);
+            assert_eq!(separators_in(s, &seps), want, "{s:?}");
+        }
+        // few second bytes, none a letter: found through those bytes
+        let seps = [
+            " > ",
+            " \u{00BB} ",
+            " \u{203A} ",
+            " | ",
+            " / ",
+            " \u{2022} ",
+            " :: ",
+        ];
+        for s in [
+            "",
+            ">",
+            " >",
+            "Home > World | Europe",
+            "a/b / c",
+            "x \u{203A} y \u{2022} z",
+            "\u{201C}quoted\u{201D} :: end",
+            "::: a ::b",
+            "> | / lead",
         ] {
             let want = seps
                 .iter()
