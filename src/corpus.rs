@@ -250,7 +250,8 @@ pub fn learn(
         }
     }
     let site_name: HashMap<u32, &str> = sites.iter().map(|(k, v)| (v.0, k.as_str())).collect();
-    tuples.sort_unstable();
+    // (equal tuples are alike: the parallel sort's order is the same)
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut tuples[..]);
     let mut table = Table::default();
     let mut learned = Vec::new();
     let mut i = 0;

@@ -493,7 +493,9 @@ pub fn run(
         table.load_lines(&src, &path.display().to_string());
     }
     if learn_corpus {
-        let (learned, clusters) = learn_residue(&docs, &spill, opts, &mut table);
+        // (in the run's pool: clustering and learning sort and confirm in
+        // parallel, on the threads -j allows)
+        let (learned, clusters) = pool.install(|| learn_residue(&docs, &spill, opts, &mut table));
         first_clusters = Some(clusters);
         summary.learned = learned.len();
         if let Some(path) = &opts.learned_residue {

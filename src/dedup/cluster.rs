@@ -151,7 +151,9 @@ fn sample_candidates_in_passes(
                     .map(|&h| (u64::from(h) << 32) | r as u64),
             );
         });
-        pairs.sort_unstable();
+        // (the one big sort of clustering: all samples of a pass; equal
+        // values are alike, so the parallel sort's order is the same)
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut pairs[..]);
         // Each document's samples are distinct: a run of one hash lists
         // distinct documents, in increasing order.
         for run in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
