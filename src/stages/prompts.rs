@@ -90,7 +90,8 @@ fn all_items_are_prompts(line: &str) -> bool {
 
 /// "4 min read", "5 minute read", "Reading time: 3 minutes", "3 mins".
 fn is_reading_time(f: &str) -> bool {
-    if f.split_whitespace().nth(5).is_some() {
+    // at most five words, and every unit has "min" in it
+    if crate::text::word_count_upto(f, 6) > 5 || crate::text::find_short(f, "min").is_none() {
         return false;
     }
     use crate::text::trim_start_all;
