@@ -607,7 +607,7 @@ pub fn run(
         all.extend(docs.iter().filter_map(|d| {
             let mut fp = d.fp.as_ref()?.to_sampled();
             fp.samples = load_u32s(&spill, d.sets.as_ref()?.samples);
-            let title = d.rec.fields(&spill)["title"].as_str().map(str::to_string);
+            let title = d.rec.fields(&spill).title;
             Some(Stored {
                 input: d.rec.key.to_string(),
                 title,
@@ -708,11 +708,10 @@ fn release_freed_memory() {
 /// /proc, where there is one): for benchmarks and for finding where a run
 /// spends its time.
 fn trace_phase(start: Instant, phase: &str) {
-    use std::sync::OnceLock;
-    static ON: OnceLock<bool> = OnceLock::new();
-    if !*ON.get_or_init(|| std::env::var_os("NEWSCLEAN_TRACE").is_some()) {
+    if !tracing() {
         return;
     }
+    *TRACE_START.lock().unwrap_or_else(|e| e.into_inner()) = Some(start);
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status
@@ -728,6 +727,28 @@ fn trace_phase(start: Instant, phase: &str) {
         field("VmRSS:"),
         field("VmHWM:")
     );
+}
+
+fn tracing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("NEWSCLEAN_TRACE").is_some())
+}
+
+/// The start of the run being traced.
+static TRACE_START: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+
+/// With NEWSCLEAN_TRACE set, a step inside a phase (time since the run's
+/// start), for the phases that do several things.
+pub(crate) fn trace_step(step: &str) {
+    if !tracing() {
+        return;
+    }
+    if let Some(start) = *TRACE_START.lock().unwrap_or_else(|e| e.into_inner()) {
+        eprintln!(
+            "newsclean trace: {:>8.2} s    - {step}",
+            start.elapsed().as_secs_f64()
+        );
+    }
 }
 
 /// What a stream run did.
@@ -871,11 +892,7 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
         .filter(|d| wanted.contains(&*d.rec.key))
         .map(|d| {
             let f = d.rec.fields(spill);
-            let id = f["id"]
-                .as_str()
-                .or_else(|| f["input"].as_str())
-                .unwrap_or_default()
-                .to_string();
+            let id = f.id.or(f.input).unwrap_or_default();
             (d.rec.key.to_string(), id)
         })
         .collect();
@@ -893,7 +910,19 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
         let Some(cluster) = d.rec.cluster else {
             return Ok(line);
         };
-        // A clustered document: its line gets the cluster and canonical id.
+        // A clustered document: its line gets the cluster and canonical id,
+        // put in where the line was rendered without them.
+        let canonical = d.rec.canonical.as_deref().and_then(|k| id_of.get(k));
+        if let Some(filled) = d.cluster_at.and_then(|at| {
+            crate::input::jsonl::fill_cluster(
+                &line,
+                at as usize,
+                cluster,
+                canonical.map(String::as_str),
+            )
+        }) {
+            return Ok(filled);
+        }
         let mut v: serde_json::Value =
             serde_json::from_str(&line).map_err(std::io::Error::other)?;
         if let Some(f) = v
@@ -1025,6 +1054,7 @@ fn dedup(
         clusters: Vec::with_capacity(clusters.len()),
     };
     let mut notes: Vec<(usize, usize, String, bool)> = Vec::new();
+    trace_step("report: members");
     for (id, c) in clusters.iter().enumerate() {
         let id = id + 1;
         let canonical = key_of(owners[c.canonical]);
@@ -1032,18 +1062,11 @@ fn dedup(
             .members
             .iter()
             .map(|m| {
-                let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
                 let (input, doc_id, title, source, is_earlier) = match owners[m.item] {
                     Owner::Current(n) => {
                         notes.push((n, id, canonical.clone(), m.item != c.canonical));
                         let f = docs[n].rec.fields(spill);
-                        (
-                            text(&f["input"]).unwrap_or_default(),
-                            text(&f["id"]),
-                            text(&f["title"]),
-                            text(&f["source"]),
-                            false,
-                        )
+                        (f.input.unwrap_or_default(), f.id, f.title, f.source, false)
                     }
                     Owner::Earlier(n) => (
                         earlier[n].input.clone(),
@@ -1090,8 +1113,12 @@ fn dedup(
                 Some(r) => {
                     let s = spill.get_string(r).ok()?;
                     if out.ends_with(".jsonl") {
-                        let v: serde_json::Value = serde_json::from_str(&s).ok()?;
-                        v["text"].as_str().map(str::to_string)
+                        // (only the text is read; the other fields are skipped)
+                        #[derive(serde::Deserialize)]
+                        struct Text {
+                            text: Option<String>,
+                        }
+                        serde_json::from_str::<Text>(&s).ok()?.text
                     } else {
                         Some(s)
                     }
@@ -1099,6 +1126,7 @@ fn dedup(
                 None => std::fs::read_to_string(output.join(out)).ok(),
             }
         };
+        trace_step("report: review page");
         let page_path = output.join(REPORT_DIR).join("duplicates.html");
         if let Err(err) = write_atomic_with(&page_path, |w| {
             crate::report::html::render_to(w, &report, &read)
@@ -1173,6 +1201,7 @@ fn learn_residue(
         .collect();
     drop(first_with);
     let doc_of: Vec<Option<usize>> = owners.iter().map(|&n| Some(n)).collect();
+    trace_step("learning: clustering");
     let clusters = cluster_with(
         &items,
         opts.params,
@@ -1188,6 +1217,7 @@ fn learn_residue(
             story[owners[m.item]] = c as u32;
         }
     }
+    trace_step("learning: counting lines");
     let written: Vec<usize> = (0..docs.len())
         .filter(|&n| docs[n].rec.status == Status::Written)
         .collect();
@@ -1293,6 +1323,8 @@ struct Sealed {
     line_texts: Option<Ref>,
     source: Source,
     deferred: Option<Ref>,
+    /// Where a deferred JSON line's cluster goes.
+    cluster_at: Option<u32>,
     /// Where the fingerprint's shingles and samples are in the spill.
     sets: Option<FpRefs>,
 }
@@ -1357,13 +1389,23 @@ impl Rec {
         )
     }
 
-    /// The entry's fields, parsed (for the few documents a report names).
-    fn fields(&self, spill: &Spill) -> serde_json::Value {
+    /// The entry's naming fields, parsed (for the documents a report
+    /// names); the rest of the line (removal records) is skipped unread.
+    fn fields(&self, spill: &Spill) -> Named {
         self.raw_line(spill)
             .ok()
             .and_then(|l| serde_json::from_str(&l).ok())
-            .unwrap_or(serde_json::Value::Null)
+            .unwrap_or_default()
     }
+}
+
+/// The fields of a manifest line that name its document.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Named {
+    input: Option<String>,
+    id: Option<String>,
+    title: Option<String>,
+    source: Option<String>,
 }
 
 /// Edits a serialized manifest entry written before clustering. The keys
@@ -1441,6 +1483,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         mut source,
         raw,
         deferred,
+        cluster_at,
     } = p;
     // The parts of the main lane are appended to one buffer, sized once,
     // which goes to the spill in one write; `part` notes where each lies.
@@ -1553,6 +1596,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         line_texts,
         source,
         deferred,
+        cluster_at,
         sets,
     }
 }
@@ -1574,6 +1618,9 @@ struct Processed {
     /// (documents of JSON Lines input, and any output in JSON Lines): the
     /// text, or the JSON line without its cluster.
     deferred: Option<String>,
+    /// Where a deferred JSON line's cluster goes
+    /// ([`crate::input::jsonl::fill_cluster`]).
+    cluster_at: Option<u32>,
 }
 
 /// Where a fingerprint's sets are in the spill file.
@@ -1780,6 +1827,7 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
                 source: Source::None,
                 raw: None,
                 deferred: None,
+                cluster_at: None,
             },
             on_error,
         )]
@@ -1882,11 +1930,9 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
     if as_jsonl {
         let mut m = serde_json::Map::new();
         m.insert("id".into(), serde_json::Value::String(input.clone()));
-        p.deferred = Some(crate::input::jsonl::render_line(
-            &m,
-            &text,
-            &findings(&p.entry),
-        ));
+        let (line, at) = crate::input::jsonl::render_line_marked(&m, &text, &findings(&p.entry));
+        p.deferred = Some(line);
+        p.cluster_at = u32::try_from(at).ok();
     }
     vec![seal(ctx, p, on_error)]
 }
@@ -1941,6 +1987,7 @@ fn process_jsonl(
                 source: Source::None,
                 raw: None,
                 deferred: None,
+                cluster_at: None,
             },
             on_error,
         )
@@ -2052,7 +2099,12 @@ fn clean_line(ctx: &Ctx, n: usize, doc: &crate::input::jsonl::JsonlDoc, site: &s
     p.entry.site = site.to_string();
     let out = match ctx.opts.format {
         Format::Text => text,
-        _ => crate::input::jsonl::render_line(&doc.value, &text, &findings(&p.entry)),
+        _ => {
+            let (line, at) =
+                crate::input::jsonl::render_line_marked(&doc.value, &text, &findings(&p.entry));
+            p.cluster_at = u32::try_from(at).ok();
+            line
+        }
     };
     p.deferred = Some(out);
     p
@@ -2126,6 +2178,7 @@ fn finish(
         source: Source::None,
         raw: None,
         deferred: None,
+        cluster_at: None,
     }
 }
 
@@ -2174,6 +2227,7 @@ mod tests {
                 line_texts: None,
                 source: Source::None,
                 deferred: None,
+                cluster_at: None,
                 sets: None,
             });
         }

@@ -204,11 +204,13 @@ fn candidates(
     sets: &dyn Sets,
 ) -> Vec<(usize, usize)> {
     let threshold = params.threshold;
+    crate::pipeline::trace_step("candidates: shared samples");
     let mut pairs = if params.sampled_candidates {
         sample_candidates(reps, sets)
     } else {
         Vec::new()
     };
+    crate::pipeline::trace_step("candidates: simhashes");
     for pick in [|f: &Fingerprint| f.full, |f: &Fingerprint| f.lead] {
         let mut idx = BlockIndex::new(threshold);
         let fps: Vec<u64> = reps.iter().map(|&i| pick(items[i].fp)).collect();
@@ -340,7 +342,9 @@ pub fn cluster_with(items: &[Item], params: Params, load: &dyn Sets) -> Vec<Clus
     // 2-3. candidates, confirmed
     let confirmed: Vec<(usize, usize)> = {
         use rayon::prelude::*;
-        candidates(items, &reps, params, load)
+        let candidates = candidates(items, &reps, params, load);
+        crate::pipeline::trace_step("candidates: confirming");
+        candidates
             .into_par_iter()
             .filter(|&(a, b)| {
                 let (_, containment) = item_similarity(items, load, reps[a], reps[b]);
@@ -352,6 +356,7 @@ pub fn cluster_with(items: &[Item], params: Params, load: &dyn Sets) -> Vec<Clus
         uf.union(reps[a], reps[b]);
     }
     // 4. clusters
+    crate::pipeline::trace_step("clusters: stars");
     let mut groups: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for &i in &eligible {
         let root = uf.find(i);

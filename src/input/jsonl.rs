@@ -272,6 +272,20 @@ pub struct Findings {
 /// input's map, and the cleaned text, most of the line, is escaped by
 /// [`push_json_str`].
 pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
+    render_line_marked(doc, text, findings).0
+}
+
+/// What the findings of a line rendered before clustering hold where the
+/// cluster goes: `"canonical":null,"cluster":null`.
+pub const NO_CLUSTER: &str = "\"canonical\":null,\"cluster\":null";
+
+/// [`render_line`], and where in the line the findings' `"canonical"` key
+/// stands (for [`fill_cluster`]).
+pub fn render_line_marked(
+    doc: &Map<String, Value>,
+    text: &str,
+    findings: &Findings,
+) -> (String, usize) {
     enum Slot<'a> {
         Kept(&'a Value),
         Text,
@@ -297,6 +311,7 @@ pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) ->
     }
     fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut out = String::with_capacity(text.len() + 512);
+    let mut mark = 0;
     out.push('{');
     for (n, (key, slot)) in fields.iter().enumerate() {
         if n > 0 {
@@ -325,7 +340,7 @@ pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) ->
                     out.push(':');
                     match v {
                         Some(v) => push_json_value(&mut out, v),
-                        None => push_findings(&mut out, findings),
+                        None => mark = push_findings(&mut out, findings),
                     }
                 }
                 out.push('}');
@@ -333,11 +348,36 @@ pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) ->
         }
     }
     out.push_str("}\n");
-    out
+    (out, mark)
 }
 
-/// The findings as a JSON object, keys sorted.
-fn push_findings(out: &mut String, f: &Findings) {
+/// A line rendered before clustering, with its cluster and canonical id
+/// put in at `at` (from [`render_line_marked`]) in place of
+/// [`NO_CLUSTER`]: the line [`render_line`] makes with them known. `None`
+/// when `at` does not hold the placeholder.
+pub fn fill_cluster(
+    line: &str,
+    at: usize,
+    cluster: usize,
+    canonical: Option<&str>,
+) -> Option<String> {
+    let rest = line.get(at..)?.strip_prefix(NO_CLUSTER)?;
+    let mut out = String::with_capacity(line.len() + 64);
+    out.push_str(&line[..at]);
+    out.push_str("\"canonical\":");
+    match canonical {
+        Some(c) => push_json_str(&mut out, c),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"cluster\":");
+    out.push_str(&cluster.to_string());
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The findings as a JSON object, keys sorted; returns where its
+/// `"canonical"` key starts.
+fn push_findings(out: &mut String, f: &Findings) -> usize {
     let opt = |out: &mut String, key: &str, v: &Option<String>| {
         push_json_str(out, key);
         out.push(':');
@@ -349,6 +389,7 @@ fn push_findings(out: &mut String, f: &Findings) {
     out.push('{');
     opt(out, "author", &f.author);
     out.push(',');
+    let mark = out.len();
     opt(out, "canonical", &f.canonical);
     out.push_str(",\"cluster\":");
     match f.cluster {
@@ -366,6 +407,7 @@ fn push_findings(out: &mut String, f: &Findings) {
     out.push(',');
     opt(out, "title", &f.title);
     out.push('}');
+    mark
 }
 
 /// Any other value, as serde_json writes it.
@@ -585,6 +627,42 @@ mod tests {
                         "{raw}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cluster_filled_in_equals_the_line_rendered_with_it() {
+        let docs = [
+            r#"{"id":"a","text":"x","metadata":{"url":"u"},"n":1}"#,
+            r#"{"text":"x"}"#,
+            // the placeholder's very bytes elsewhere in the line, before
+            // and after the findings
+            r#"{"metadata":{"a":{"canonical":null,"cluster":null},"z":{"canonical":null,"cluster":null}},"text":"t"}"#,
+        ];
+        let before = Findings {
+            title: Some("T".into()),
+            removed: 4,
+            ..Findings::default()
+        };
+        for raw in docs {
+            let doc = parse_doc(raw.as_bytes(), 1, None).unwrap();
+            for text in ["clean", "\"canonical\":null,\"cluster\":null"] {
+                let (line, at) = render_line_marked(&doc.value, text, &before);
+                for canonical in [None, Some("doc \"7\"\\x"), Some("")] {
+                    let after = Findings {
+                        cluster: Some(12),
+                        canonical: canonical.map(str::to_string),
+                        ..before.clone()
+                    };
+                    assert_eq!(
+                        fill_cluster(&line, at, 12, canonical).as_deref(),
+                        Some(render_line(&doc.value, text, &after).as_str()),
+                        "{raw}"
+                    );
+                }
+                // not the placeholder there: no guess
+                assert_eq!(fill_cluster(&line, at + 1, 1, None), None);
             }
         }
     }
