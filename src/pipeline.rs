@@ -634,37 +634,14 @@ pub fn run(
             // The chunk's spilled lines, read back a block at a time.
             let spilled: Vec<Ref> = chunk.iter().filter_map(|d| d.rec.spilled()).collect();
             let mut raws = spill.get_many(&spilled).into_iter();
-            let raws: Vec<std::io::Result<Vec<u8>>> = chunk
-                .iter()
-                .map(|d| match &d.rec.line {
-                    Held::Spilled(_) => raws.next().expect("one value per spilled line"),
-                    Held::Memory(s) => Ok(s.as_bytes().to_vec()),
-                })
-                .collect();
-            // Patched, and their removals counted by stage, in parallel;
-            // written in order.
-            let lines: Vec<std::io::Result<(String, Vec<usize>)>> = pool.install(|| {
-                chunk
-                    .par_iter()
-                    .zip(raws)
-                    .map(|(d, raw)| {
-                        let r = &d.rec;
-                        let raw = String::from_utf8(raw?).map_err(std::io::Error::other)?;
-                        let line = r.patched(raw);
-                        let by_stage = if r.status == Status::Written && r.write_error.is_none() {
-                            manifest::stages_in(&line)
-                                .filter_map(|stage| names.iter().position(|n| *n == stage))
-                                .collect()
-                        } else {
-                            Vec::new()
-                        };
-                        Ok((line, by_stage))
-                    })
-                    .collect()
-            });
-            for (d, line) in chunk.iter().zip(lines) {
+            for d in chunk {
                 let r = &d.rec;
-                let (line, by_stage) = line?;
+                let raw = match &r.line {
+                    Held::Spilled(_) => raws.next().expect("one value per spilled line")?,
+                    Held::Memory(s) => s.as_bytes().to_vec(),
+                };
+                let raw = String::from_utf8(raw).map_err(std::io::Error::other)?;
+                let line = r.patched(&raw);
                 w.write_all(line.as_bytes())?;
                 match r.status {
                     Status::Written if r.write_error.is_none() => {
@@ -672,8 +649,10 @@ pub fn run(
                         summary.written += usize::from(!r.dropped);
                         summary.empty += usize::from(r.empty);
                         summary.renamed += usize::from(r.renamed);
-                        for k in by_stage {
-                            *summary.removed_by_stage.entry(names[k]).or_default() += 1;
+                        for stage in manifest::stages_in(&line) {
+                            if let Some(name) = names.iter().find(|n| **n == stage) {
+                                *summary.removed_by_stage.entry(name).or_default() += 1;
+                            }
                         }
                     }
                     Status::Skipped => {
@@ -1400,7 +1379,7 @@ impl Rec {
     /// The manifest line, from the entry as first serialized (`raw`), with
     /// what was learned after the document was done (cluster, canonical,
     /// dropped, a failed final write), and its newline.
-    fn patched(&self, raw: String) -> String {
+    fn patched(&self, raw: &str) -> String {
         patch_line(
             raw,
             self.cluster,
@@ -1435,14 +1414,14 @@ struct Named {
 /// itself: the edit is exact (a test compares it with serializing the
 /// edited entry).
 fn patch_line(
-    raw: String,
+    raw: &str,
     cluster: Option<usize>,
     canonical: Option<&str>,
     dropped: bool,
     write_error: Option<&str>,
 ) -> String {
     let json = |s: &str| serde_json::to_string(s).expect("strings serialize");
-    let mut line = raw;
+    let mut line = raw.to_string();
     if let Some(err) = write_error {
         line = line.replacen(
             "\"status\":\"written\"",
@@ -2299,7 +2278,7 @@ mod tests {
                 want.reason = Some("cannot write \"o\"".into());
             }
             let got = patch_line(
-                raw.clone(),
+                &raw,
                 Some(7),
                 Some("b.txt#\"x\""),
                 dropped,
@@ -2311,7 +2290,7 @@ mod tests {
                 "dropped {dropped} failed {failed}"
             );
         }
-        assert_eq!(patch_line(raw, None, None, false, None), e.to_json_line());
+        assert_eq!(patch_line(&raw, None, None, false, None), e.to_json_line());
     }
 
     /// A lone agency credit under the headline names the source: no earlier
