@@ -154,7 +154,9 @@ fn find_double_space(b: &[u8]) -> Option<usize> {
 
 /// Which of `seps` (at most 32, of two bytes or more) occur in `s`, a bit
 /// each (bit k for `seps[k]`). Those that start with a space (" | ") are
-/// found in one pass over the spaces of `s`, rather than a search each.
+/// found in one pass, rather than a search each: over the bytes that can
+/// follow the space when they are few and not letters, else over the
+/// spaces of `s`.
 pub fn separators_in(s: &str, seps: &[&str]) -> u32 {
     debug_assert!(seps.len() <= 32 && seps.iter().all(|p| p.len() > 1));
     let b = s.as_bytes();

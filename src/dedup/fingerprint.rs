@@ -173,11 +173,14 @@ impl Words {
             if !buf.is_empty() {
                 starts.push(0);
                 // (spaces come every few bytes: a plain loop beats a search)
+                // (no further than the word after the last one kept: it
+                // marks where the kept words end)
                 starts.extend(
                     buf.iter()
                         .enumerate()
                         .filter(|&(_, &b)| b == b' ')
-                        .map(|(p, _)| p as u32 + 1),
+                        .map(|(p, _)| p as u32 + 1)
+                        .take(max),
                 );
             }
             if starts.len() > max {
