@@ -911,35 +911,19 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
             return Ok(line);
         };
         // A clustered document: its line gets the cluster and canonical id,
-        // put in where the line was rendered without them.
+        // put in where the line was rendered without them (every deferred
+        // JSON line notes that place).
         let canonical = d.rec.canonical.as_deref().and_then(|k| id_of.get(k));
-        if let Some(filled) = d.cluster_at.and_then(|at| {
-            crate::input::jsonl::fill_cluster(
-                &line,
-                at as usize,
-                cluster,
-                canonical.map(String::as_str),
-            )
-        }) {
-            return Ok(filled);
-        }
-        let mut v: serde_json::Value =
-            serde_json::from_str(&line).map_err(std::io::Error::other)?;
-        if let Some(f) = v
-            .get_mut("metadata")
-            .and_then(|m| m.get_mut("newsclean"))
-            .and_then(|f| f.as_object_mut())
-        {
-            f.insert("cluster".into(), cluster.into());
-            let canonical = d.rec.canonical.as_deref().and_then(|k| id_of.get(k));
-            f.insert(
-                "canonical".into(),
-                canonical.map_or(serde_json::Value::Null, |c| c.as_str().into()),
-            );
-        }
-        let mut s = serde_json::to_string(&v).map_err(std::io::Error::other)?;
-        s.push('\n');
-        Ok(s)
+        d.cluster_at
+            .and_then(|at| {
+                crate::input::jsonl::fill_cluster(
+                    &line,
+                    at as usize,
+                    cluster,
+                    canonical.map(String::as_str),
+                )
+            })
+            .ok_or_else(|| std::io::Error::other("no place for the cluster in the output line"))
     };
     for (out, members) in files {
         let path = output.join(&out);

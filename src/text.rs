@@ -279,7 +279,7 @@ pub fn word_count(s: &str) -> usize {
 }
 
 /// The ASCII characters `char::is_whitespace` accepts: space and \t to \r.
-fn is_ascii_space(b: u8) -> bool {
+pub fn is_ascii_space(b: u8) -> bool {
     b == b' ' || (b'\t'..=b'\r').contains(&b)
 }
 

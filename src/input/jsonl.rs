@@ -365,10 +365,7 @@ pub fn fill_cluster(
     let mut out = String::with_capacity(line.len() + 64);
     out.push_str(&line[..at]);
     out.push_str("\"canonical\":");
-    match canonical {
-        Some(c) => push_json_str(&mut out, c),
-        None => out.push_str("null"),
-    }
+    push_json_opt(&mut out, canonical);
     out.push_str(",\"cluster\":");
     out.push_str(&cluster.to_string());
     out.push_str(rest);
@@ -381,10 +378,7 @@ fn push_findings(out: &mut String, f: &Findings) -> usize {
     let opt = |out: &mut String, key: &str, v: &Option<String>| {
         push_json_str(out, key);
         out.push(':');
-        match v {
-            Some(s) => push_json_str(out, s),
-            None => out.push_str("null"),
-        }
+        push_json_opt(out, v.as_deref());
     };
     out.push('{');
     opt(out, "author", &f.author);
@@ -415,6 +409,14 @@ fn push_json_value(out: &mut String, v: &Value) {
     match v {
         Value::String(s) => push_json_str(out, s),
         _ => out.push_str(&serde_json::to_string(v).unwrap_or_default()),
+    }
+}
+
+/// Appends `v` as a JSON string, or `null`.
+pub fn push_json_opt(out: &mut String, v: Option<&str>) {
+    match v {
+        Some(s) => push_json_str(out, s),
+        None => out.push_str("null"),
     }
 }
 

@@ -172,7 +172,7 @@ fn run_end(s: &str, space: bool) -> usize {
     while i < b.len() {
         let c = b[i];
         if c.is_ascii() {
-            if (c == b' ' || (b'\t'..=b'\r').contains(&c)) != space {
+            if crate::text::is_ascii_space(c) != space {
                 return i;
             }
             i += 1;

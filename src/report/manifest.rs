@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::doc::Record;
-use crate::input::jsonl::push_json_str;
+use crate::input::jsonl::{push_json_opt, push_json_str};
 
 /// What happened to one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,12 +142,6 @@ impl Entry {
             out.push_str(k);
             out.push_str("\":");
         }
-        fn opt_str(out: &mut String, v: Option<&str>) {
-            match v {
-                Some(s) => push_json_str(out, s),
-                None => out.push_str("null"),
-            }
-        }
         fn num(out: &mut String, n: impl std::fmt::Display) {
             use std::fmt::Write;
             write!(out, "{n}").expect("writing to a String");
@@ -175,7 +169,7 @@ impl Entry {
             push_json_str(&mut out, &self.site);
         }
         key(&mut out, first, "output");
-        opt_str(&mut out, self.output.as_deref());
+        push_json_opt(&mut out, self.output.as_deref());
         key(&mut out, first, "status");
         out.push_str(match self.status {
             Status::Written => "\"written\"",
@@ -214,7 +208,7 @@ impl Entry {
             ("source", &self.source),
         ] {
             key(&mut out, first, name);
-            opt_str(&mut out, v.as_deref());
+            push_json_opt(&mut out, v.as_deref());
         }
         for (name, v) in [
             ("site_name", &self.site_name),
@@ -241,7 +235,7 @@ impl Entry {
             None => out.push_str("null"),
         }
         key(&mut out, first, "canonical");
-        opt_str(&mut out, self.canonical.as_deref());
+        push_json_opt(&mut out, self.canonical.as_deref());
         if self.dropped {
             key(&mut out, first, "dropped");
             out.push_str("true");
