@@ -587,7 +587,7 @@ pub fn run(
     summary.earlier = earlier.len();
     release_freed_memory();
     trace_phase(start, "cluster and report");
-    let report = pool.install(|| {
+    let reviewed = pool.install(|| {
         dedup(
             &mut docs,
             &spill,
@@ -597,7 +597,6 @@ pub fn run(
             },
             opts,
             output,
-            on_error,
             &mut summary,
         )
     });
@@ -621,8 +620,28 @@ pub fn run(
     // (Were it kept, nothing would be lost: errors here are ignored.)
     let _ = spill.release(Lane::Main);
     let _ = spill.release(Lane::Scan);
-    trace_phase(start, "write deferred outputs");
-    write_deferred(&mut docs, &spill, output, on_error);
+    // The review page (mostly work for the processor) and the deferred
+    // outputs (mostly copying through the system) go side by side: both
+    // only read the documents and the spill.
+    trace_phase(start, "review page and deferred outputs");
+    let (page_failed, write_errors) = pool.install(|| {
+        rayon::join(
+            || {
+                reviewed
+                    .as_ref()
+                    .is_some_and(|r| !write_review_page(r, &spill, output, on_error))
+            },
+            || write_deferred(&docs, &spill, output, on_error),
+        )
+    });
+    summary.failed += usize::from(page_failed);
+    for (n, err) in write_errors {
+        docs[n].rec.write_error = Some(err.into());
+    }
+    let report = reviewed.map(|r| {
+        remove_dropped(&r.dropped_files, on_error);
+        r.report
+    });
     let _ = spill.release(Lane::Out);
 
     trace_phase(start, "manifest");
@@ -879,8 +898,14 @@ pub fn run_stream(
 }
 
 /// Writes the outputs kept for the end (JSON Lines, which carry each
-/// document's cluster), one output file at a time, streamed.
-fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn Fn(&str) + Sync)) {
+/// document's cluster), one output file at a time, streamed. Returns the
+/// documents whose output could not be written, with the error.
+fn write_deferred(
+    docs: &Docs,
+    spill: &Spill,
+    output: &Path,
+    on_error: &(dyn Fn(&str) + Sync),
+) -> Vec<(usize, String)> {
     // The id a canonical key names: a JSON Lines document's id, else its
     // input path. Only canonical members are asked for.
     let wanted: rustc_hash::FxHashSet<&str> = docs
@@ -925,6 +950,7 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
             })
             .ok_or_else(|| std::io::Error::other("no place for the cluster in the output line"))
     };
+    let mut errors = Vec::new();
     for (out, members) in files {
         let path = output.join(&out);
         let result = if out.ends_with(".jsonl") {
@@ -951,13 +977,12 @@ fn write_deferred(docs: &mut Docs, spill: &Spill, output: &Path, on_error: &(dyn
                 .and_then(|t| write_output(&path, t.as_bytes()))
         };
         if let Err(err) = result {
-            on_error(&format!("cannot write {}: {err}", path.display()));
-            for (n, _) in members {
-                docs[n].rec.write_error =
-                    Some(format!("cannot write {}: {err}", path.display()).into());
-            }
+            let msg = format!("cannot write {}: {err}", path.display());
+            on_error(&msg);
+            errors.extend(members.into_iter().map(|(n, _)| (n, msg.clone())));
         }
     }
+    errors
 }
 
 /// Who a clustered item is: a document of this run (index into the
@@ -978,18 +1003,18 @@ struct Known<'a> {
 }
 
 /// Clusters the written documents (with those of earlier runs, when an
-/// index file is used), notes clusters in their records, writes the review
-/// page, removes non-canonical outputs in drop mode, and gives the report.
-/// Only clusters with a document of this run are reported.
+/// index file is used), notes clusters in their records, marks
+/// non-canonical documents dropped in drop mode, and gives the report with
+/// what the review page reads and the outputs drop mode removes once the
+/// page is written. Only clusters with a document of this run are reported.
 fn dedup(
     docs: &mut Docs,
     spill: &Spill,
     known: Known,
     opts: &RunOptions,
     output: &Path,
-    on_error: &(dyn Fn(&str) + Sync),
     summary: &mut Summary,
-) -> Option<Report> {
+) -> Option<Reviewed> {
     if opts.dedup == Mode::Off {
         return None;
     }
@@ -1081,65 +1106,110 @@ fn dedup(
     drop(items);
     summary.clusters = clusters.len();
     summary.clustered = notes.len();
-    // The review page diffs the cleaned texts: those kept for writing at
-    // the end, or read back from OUTPUT (before drop mode removes any).
-    // Documents of earlier runs are listed without a diff.
-    {
-        let docs = &*docs;
-        let by_key: std::collections::HashMap<&str, usize> = notes
-            .iter()
-            .map(|&(n, ..)| (&*docs[n].rec.key, n))
-            .collect();
-        let read = |key: &str| {
-            let d = &docs[*by_key.get(key)?];
-            let out = d.rec.output.as_deref()?;
-            match d.deferred {
-                Some(r) => {
-                    let s = spill.get_string(r).ok()?;
-                    if out.ends_with(".jsonl") {
-                        // (only the text is read; the other fields are skipped)
-                        #[derive(serde::Deserialize)]
-                        struct Text {
-                            text: Option<String>,
-                        }
-                        serde_json::from_str::<Text>(&s).ok()?.text
-                    } else {
-                        Some(s)
-                    }
-                }
-                None => std::fs::read_to_string(output.join(out)).ok(),
-            }
-        };
-        trace_step("report: review page");
-        let page_path = output.join(REPORT_DIR).join("duplicates.html");
-        if let Err(err) = write_atomic_with(&page_path, |w| {
-            crate::report::html::render_to(w, &report, &read)
-        }) {
-            on_error(&format!("{}: {err}", page_path.display()));
-            summary.failed += 1;
-        }
-    }
+    // Where the review page reads each clustered document's cleaned text:
+    // the output kept for writing at the end, or the file written in
+    // OUTPUT (noted before drop mode takes the output away: its file goes
+    // once the page is written).
+    let mut texts = rustc_hash::FxHashMap::default();
+    let mut dropped_files = Vec::new();
     for (n, id, canonical, duplicate) in notes {
         let d = &mut docs[n];
+        if let Some(out) = d.rec.output.as_deref() {
+            let at = match d.deferred {
+                Some(r) => TextAt::Spill {
+                    at: r,
+                    jsonl: out.ends_with(".jsonl"),
+                },
+                None => TextAt::File(output.join(out)),
+            };
+            texts.insert(d.rec.key.to_string(), at);
+        }
         d.rec.cluster = Some(id);
         d.rec.canonical = Some(canonical.into());
         if duplicate && opts.dedup == Mode::Drop {
             // A file already written goes; a deferred one is never written.
             if let Some(out) = d.rec.output.take() {
                 if d.deferred.is_none() {
-                    if let Err(err) = std::fs::remove_file(output.join(&*out)) {
-                        on_error(&format!(
-                            "{}: cannot remove dropped duplicate: {err}",
-                            output.join(&*out).display()
-                        ));
-                    }
+                    dropped_files.push(output.join(&*out));
                 }
             }
             d.rec.dropped = true;
             summary.dropped += 1;
         }
     }
-    Some(report)
+    Some(Reviewed {
+        report,
+        texts,
+        dropped_files,
+    })
+}
+
+/// What clustering leaves for the review page and for drop mode.
+struct Reviewed {
+    report: Report,
+    /// Where each clustered document's cleaned text is read, by key.
+    texts: rustc_hash::FxHashMap<String, TextAt>,
+    /// Outputs written in the first pass that drop mode removes.
+    dropped_files: Vec<PathBuf>,
+}
+
+/// Where a clustered document's cleaned text lies.
+enum TextAt {
+    /// An output kept for writing at the end: a JSON Lines line (only its
+    /// text is read) or the text itself.
+    Spill { at: Ref, jsonl: bool },
+    /// An output file written in the first pass.
+    File(PathBuf),
+}
+
+/// Writes the review page, which diffs the clustered documents' cleaned
+/// texts (documents of earlier runs are listed without a diff). Says
+/// whether it was written.
+fn write_review_page(
+    r: &Reviewed,
+    spill: &Spill,
+    output: &Path,
+    on_error: &(dyn Fn(&str) + Sync),
+) -> bool {
+    let read = |key: &str| match r.texts.get(key)? {
+        TextAt::Spill { at, jsonl } => {
+            let s = spill.get_string(*at).ok()?;
+            if *jsonl {
+                // (only the text is read; the other fields are skipped)
+                #[derive(serde::Deserialize)]
+                struct Text {
+                    text: Option<String>,
+                }
+                serde_json::from_str::<Text>(&s).ok()?.text
+            } else {
+                Some(s)
+            }
+        }
+        TextAt::File(path) => std::fs::read_to_string(path).ok(),
+    };
+    trace_step("report: review page");
+    let page_path = output.join(REPORT_DIR).join("duplicates.html");
+    match write_atomic_with(&page_path, |w| {
+        crate::report::html::render_to(w, &r.report, &read)
+    }) {
+        Ok(()) => true,
+        Err(err) => {
+            on_error(&format!("{}: {err}", page_path.display()));
+            false
+        }
+    }
+}
+
+/// Removes the outputs of duplicates dropped after they were written.
+fn remove_dropped(files: &[PathBuf], on_error: &(dyn Fn(&str) + Sync)) {
+    for f in files {
+        if let Err(err) = std::fs::remove_file(f) {
+            on_error(&format!(
+                "{}: cannot remove dropped duplicate: {err}",
+                f.display()
+            ));
+        }
+    }
 }
 
 /// The documents that have a fingerprint, as clustering items named by

@@ -523,6 +523,19 @@ fn dedup_drop_writes_only_canonical_members() {
     let e = entry(&m, "northwind-herald/norland-rates.txt");
     assert_eq!(e["dropped"], true);
     assert_eq!(e["output"], Value::Null);
+    // The review page still diffs the dropped copy: its file went only
+    // after the page was written.
+    let page = std::fs::read_to_string(out.join(".newsclean/duplicates.html")).unwrap();
+    let at = page
+        .find(r#"{"input":"northwind-herald/norland-rates.txt""#)
+        .expect("the dropped copy is on the page");
+    let member: Value = serde_json::Deserializer::from_str(&page[at..])
+        .into_iter()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert!(member["words"].as_u64().unwrap() > 50, "{member}");
+    assert!(member["diff"].is_array(), "{member}");
 }
 
 #[test]
