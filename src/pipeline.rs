@@ -638,10 +638,11 @@ pub fn run(
     for (n, err) in write_errors {
         docs[n].rec.write_error = Some(err.into());
     }
-    let report = reviewed.map(|r| {
+    // (a dropped copy's file goes only now: the page diffed it)
+    if let Some(r) = &reviewed {
         remove_dropped(&r.dropped_files, on_error);
-        r.report
-    });
+    }
+    let report = reviewed.map(|r| r.report);
     let _ = spill.release(Lane::Out);
 
     trace_phase(start, "manifest");
