@@ -2027,7 +2027,7 @@ fn process_jsonl(
     out: &mut Docs,
     on_error: &(dyn Fn(&str) + Sync),
 ) {
-    use crate::input::jsonl::{LineReader, ReadLine};
+    use crate::input::jsonl::LineReader;
     let e = &ctx.entries[n];
     let max = ctx.opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
     let failed = |line: Option<usize>, msg: String| {
@@ -2055,20 +2055,48 @@ fn process_jsonl(
             return;
         }
     };
-    loop {
-        let mut chunk = Vec::with_capacity(JSONL_CHUNK);
-        let mut error = None;
-        while chunk.len() < JSONL_CHUNK {
-            match reader.next_line() {
-                Ok(Some(l)) => chunk.push(l),
-                Ok(None) => break,
-                Err(err) => {
-                    error = Some(err);
-                    break;
+    // A thread reads the next chunk of lines while the pool cleans this
+    // one (it waits for the hand-over: at most two chunks are held).
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(0);
+        scope.spawn(move || loop {
+            let mut chunk = Vec::with_capacity(JSONL_CHUNK);
+            let mut error = None;
+            while chunk.len() < JSONL_CHUNK {
+                match reader.next_line() {
+                    Ok(Some(l)) => chunk.push(l),
+                    Ok(None) => break,
+                    Err(err) => {
+                        error = Some(err);
+                        break;
+                    }
                 }
             }
-        }
-        let done = chunk.len() < JSONL_CHUNK;
+            let last = chunk.len() < JSONL_CHUNK || error.is_some();
+            // (the receiver gone: the run stopped taking documents)
+            if tx.send((chunk, error)).is_err() || last {
+                break;
+            }
+        });
+        clean_chunks(ctx, n, rx, site, out, on_error, &failed);
+    });
+}
+
+/// Cleans the chunks of a JSON Lines file's lines as they come, in order;
+/// stops after a read error or when the run is interrupted.
+#[allow(clippy::too_many_arguments)]
+fn clean_chunks(
+    ctx: &Ctx,
+    n: usize,
+    chunks: std::sync::mpsc::Receiver<(Vec<crate::input::jsonl::ReadLine>, Option<std::io::Error>)>,
+    site: &str,
+    out: &mut Docs,
+    on_error: &(dyn Fn(&str) + Sync),
+    failed: &(dyn Fn(Option<usize>, String) -> Sealed + Sync),
+) {
+    use crate::input::jsonl::ReadLine;
+    let e = &ctx.entries[n];
+    for (chunk, error) in chunks {
         let sealed: Vec<Sealed> = chunk
             .into_par_iter()
             .map(|l| match l {
@@ -2114,7 +2142,7 @@ fn process_jsonl(
             out.push(failed(None, msg));
             break;
         }
-        if done || interrupted(ctx.opts) {
+        if interrupted(ctx.opts) {
             break;
         }
     }

@@ -665,9 +665,11 @@ mod tests {
             "a\tb\nc\x0bd\x0ce\rf",
             "caf\u{e9} au lait\u{a0}noir",
             "x\u{2003}y",
+            "one two three four five six seven eight nine ten\u{2003}eleven twelve",
+            "one two three four five six seven eight nine ten \u{a0}eleven",
         ] {
             assert_eq!(word_count(s), s.split_whitespace().count(), "{s:?}");
-            for cap in 0..5 {
+            for cap in 0..14 {
                 assert_eq!(
                     word_count_upto(s, cap),
                     word_count(s).min(cap),

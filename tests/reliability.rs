@@ -627,3 +627,45 @@ fn fuzz_regressions() {
         }
     }
 }
+
+/// A gzipped JSON Lines file that breaks off after some thousands of
+/// lines (more than one chunk of the reader): the lines read before the
+/// break are cleaned and written, the break is one line naming the file and
+/// a failed entry in the manifest, and the other input goes through.
+#[test]
+fn a_jsonl_file_cut_off_midway() {
+    use std::io::Write;
+    let (_t, inp, out) = scratch();
+    let lines: String = (0..2500)
+        .map(|i| {
+            let doc = serde_json::json!({"id": format!("d{i}"), "text": article(i)});
+            format!("{doc}\n")
+        })
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(lines.as_bytes()).unwrap();
+    let packed = gz.finish().unwrap();
+    // cut in the middle of the stream: the decoder fails at the cut
+    write(&inp, "cut.jsonl.gz", &packed[..packed.len() * 9 / 10]);
+    write(&inp, "whole.txt", article(9999).as_bytes());
+    let a = run_checked(&inp, &out, &[]).code(1);
+    let err = stderr_of(&a);
+    assert!(
+        one_line_naming(&err, "cut.jsonl.gz: cannot read JSON Lines"),
+        "{err}"
+    );
+    let written = fs::read_to_string(out.join("cut.jsonl")).unwrap();
+    let n = written.lines().count();
+    assert!((1024..2500).contains(&n), "{n} lines written");
+    for (i, l) in written.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["id"], format!("d{i}"), "in input order");
+    }
+    assert!(out.join("whole.txt").exists());
+    let m = manifest(&out);
+    assert!(m.iter().any(|e| e["input"] == "cut.jsonl.gz"
+        && e["status"] == "failed"
+        && e["reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("cannot read JSON Lines"))));
+}
