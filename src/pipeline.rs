@@ -615,24 +615,36 @@ pub fn run(
         }));
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
-    // What is left to read is the outputs, then the manifest lines: the
-    // rest of the spill is let go of, and its memory serves the writing.
-    // (Were it kept, nothing would be lost: errors here are ignored.)
-    let _ = spill.release(Lane::Main);
-    let _ = spill.release(Lane::Scan);
     // The review page (mostly work for the processor) and the deferred
     // outputs (mostly copying through the system) go side by side: both
-    // only read the documents and the spill.
+    // only read the documents and the spill's outputs lane.
     trace_phase(start, "review page and deferred outputs");
-    let (page_failed, write_errors) = pool.install(|| {
-        rayon::join(
-            || {
-                reviewed
-                    .as_ref()
-                    .is_some_and(|r| !write_review_page(r, &spill, output, on_error))
-            },
-            || write_deferred(&docs, &spill, output, on_error),
-        )
+    let (page_failed, write_errors) = std::thread::scope(|scope| {
+        // What is left to read is the outputs, then the manifest lines:
+        // the rest of the spill is let go of meanwhile (freeing the pages
+        // of gigabytes takes the kernel a while), and its memory serves
+        // the writing. (Were it kept, nothing would be lost: errors here
+        // are ignored.)
+        scope.spawn(|| {
+            let _ = spill.release(Lane::Main);
+            let _ = spill.release(Lane::Scan);
+        });
+        pool.install(|| {
+            rayon::join(
+                || {
+                    let failed = reviewed
+                        .as_ref()
+                        .is_some_and(|r| !write_review_page(r, &spill, output, on_error));
+                    trace_step("report: review page written");
+                    failed
+                },
+                || {
+                    let errors = write_deferred(&docs, &spill, output, on_error);
+                    trace_step("deferred outputs written");
+                    errors
+                },
+            )
+        })
     });
     summary.failed += usize::from(page_failed);
     for (n, err) in write_errors {
@@ -643,12 +655,51 @@ pub fn run(
         remove_dropped(&r.dropped_files, on_error);
     }
     let report = reviewed.map(|r| r.report);
-    let _ = spill.release(Lane::Out);
 
     trace_phase(start, "manifest");
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
-    let manifest = stage_with(&manifest_path, |w| {
+    let manifest = std::thread::scope(|scope| {
+        // (the outputs lane is let go of meanwhile)
+        scope.spawn(|| {
+            let _ = spill.release(Lane::Out);
+        });
+        write_manifest(&manifest_path, &docs, &spill, &names, &mut summary)
+    })
+    .map_err(|e| Error::io(&manifest_path, e))?;
+    // The spill is done with: let go of it before the sync, which then
+    // has no need to write its pages out.
+    drop(docs);
+    drop(spill);
+    trace_phase(start, "sync outputs");
+    // The outputs were not synced one by one: the manifest comes after all
+    // of them are on disk (and is synced itself).
+    sync_file_system(output).map_err(|e| Error::io(output, e))?;
+    manifest
+        .commit()
+        .map_err(|e| Error::io(&manifest_path, e))?;
+    trace_phase(start, "duplicates.json");
+    if let Some(report) = report {
+        let path = output.join(REPORT_DIR).join("duplicates.json");
+        write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
+    }
+    summary.interrupted = interrupted(opts);
+    summary.elapsed = start.elapsed();
+    trace_phase(start, "done");
+    Ok(summary)
+}
+
+/// Writes the manifest (staged, committed after the sync): each document's
+/// line as first serialized, read back from the spill a chunk at a time and
+/// patched with what was learned later; counts the run's summary on the way.
+fn write_manifest(
+    path: &Path,
+    docs: &Docs,
+    spill: &Spill,
+    names: &[&'static str],
+    summary: &mut Summary,
+) -> std::io::Result<crate::write::Staged> {
+    stage_with(path, |w| {
         let all: Vec<&Sealed> = docs.iter().collect();
         for chunk in all.chunks(READ_CHUNK) {
             // The chunk's spilled lines, read back a block at a time.
@@ -690,27 +741,6 @@ pub fn run(
         }
         Ok(())
     })
-    .map_err(|e| Error::io(&manifest_path, e))?;
-    // The spill is done with: let go of it before the sync, which then
-    // has no need to write its pages out.
-    drop(docs);
-    drop(spill);
-    trace_phase(start, "sync outputs");
-    // The outputs were not synced one by one: the manifest comes after all
-    // of them are on disk (and is synced itself).
-    sync_file_system(output).map_err(|e| Error::io(output, e))?;
-    manifest
-        .commit()
-        .map_err(|e| Error::io(&manifest_path, e))?;
-    trace_phase(start, "duplicates.json");
-    if let Some(report) = report {
-        let path = output.join(REPORT_DIR).join("duplicates.json");
-        write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
-    }
-    summary.interrupted = interrupted(opts);
-    summary.elapsed = start.elapsed();
-    trace_phase(start, "done");
-    Ok(summary)
 }
 
 /// Gives the memory freed by a finished phase back to the system (glibc
