@@ -2057,7 +2057,7 @@ fn process_jsonl(
     out: &mut Docs,
     on_error: &(dyn Fn(&str) + Sync),
 ) {
-    use crate::input::jsonl::LineReader;
+    use crate::input::jsonl::{LineReader, ReadLine};
     let e = &ctx.entries[n];
     let max = ctx.opts.max_bytes.unwrap_or(DEFAULT_MAX_BYTES);
     let failed = |line: Option<usize>, msg: String| {
@@ -2085,8 +2085,47 @@ fn process_jsonl(
             return;
         }
     };
+    // One line read: cleaned and sealed, or the reason it failed.
+    let seal_line = |l: ReadLine| -> Sealed {
+        match l {
+            ReadLine::TooLong { line, bytes } => {
+                let msg = format!("line too long: over {bytes} bytes (see --max-bytes)");
+                on_error(&format!("{}:{line}: {msg}", e.path.display()));
+                failed(Some(line), msg)
+            }
+            ReadLine::Line { line, raw, at } => {
+                match crate::input::jsonl::parse_doc(&raw, line, ctx.opts.html_field.as_deref()) {
+                    Ok(doc) => {
+                        let site = doc.host().unwrap_or_else(|| site.to_string());
+                        let mut p = clean_line(ctx, n, &doc, &site);
+                        // A line of a plain file is read again from the
+                        // file if the second pass needs it; only a
+                        // gunzipped one is copied to the spill file.
+                        match (at, u32::try_from(raw.len())) {
+                            (Some(offset), Ok(len)) => {
+                                let hash = xxhash_rust::xxh3::xxh3_64(&raw);
+                                p.source =
+                                    Source::Line(n, line, RawAt::Input { offset, len, hash });
+                            }
+                            _ => {
+                                p.source = Source::Line(n, line, RawAt::Spill(Ref::default()));
+                                p.raw = Some(raw);
+                            }
+                        }
+                        seal(ctx, p, on_error)
+                    }
+                    Err(b) => {
+                        on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
+                        failed(Some(b.line), b.message)
+                    }
+                }
+            }
+        }
+    };
     // A thread reads the next chunk of lines while the pool cleans this
-    // one (it waits for the hand-over: at most two chunks are held).
+    // one (it waits for the hand-over: at most two chunks are held); the
+    // chunks are cleaned as they come, in order, until a read error or an
+    // interruption.
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(0);
         scope.spawn(move || loop {
@@ -2108,74 +2147,20 @@ fn process_jsonl(
                 break;
             }
         });
-        clean_chunks(ctx, n, rx, site, out, on_error, &failed);
+        for (chunk, error) in rx {
+            let sealed: Vec<Sealed> = chunk.into_par_iter().map(&seal_line).collect();
+            out.extend(sealed);
+            if let Some(err) = error {
+                let msg = format!("cannot read JSON Lines: {err}");
+                on_error(&format!("{}: {msg}", e.path.display()));
+                out.push(failed(None, msg));
+                break;
+            }
+            if interrupted(ctx.opts) {
+                break;
+            }
+        }
     });
-}
-
-/// Cleans the chunks of a JSON Lines file's lines as they come, in order;
-/// stops after a read error or when the run is interrupted.
-#[allow(clippy::too_many_arguments)]
-fn clean_chunks(
-    ctx: &Ctx,
-    n: usize,
-    chunks: std::sync::mpsc::Receiver<(Vec<crate::input::jsonl::ReadLine>, Option<std::io::Error>)>,
-    site: &str,
-    out: &mut Docs,
-    on_error: &(dyn Fn(&str) + Sync),
-    failed: &(dyn Fn(Option<usize>, String) -> Sealed + Sync),
-) {
-    use crate::input::jsonl::ReadLine;
-    let e = &ctx.entries[n];
-    for (chunk, error) in chunks {
-        let sealed: Vec<Sealed> = chunk
-            .into_par_iter()
-            .map(|l| match l {
-                ReadLine::TooLong { line, bytes } => {
-                    let msg = format!("line too long: over {bytes} bytes (see --max-bytes)");
-                    on_error(&format!("{}:{line}: {msg}", e.path.display()));
-                    failed(Some(line), msg)
-                }
-                ReadLine::Line { line, raw, at } => {
-                    match crate::input::jsonl::parse_doc(&raw, line, ctx.opts.html_field.as_deref())
-                    {
-                        Ok(doc) => {
-                            let site = doc.host().unwrap_or_else(|| site.to_string());
-                            let mut p = clean_line(ctx, n, &doc, &site);
-                            // A line of a plain file is read again from the
-                            // file if the second pass needs it; only a
-                            // gunzipped one is copied to the spill file.
-                            match (at, u32::try_from(raw.len())) {
-                                (Some(offset), Ok(len)) => {
-                                    let hash = xxhash_rust::xxh3::xxh3_64(&raw);
-                                    p.source =
-                                        Source::Line(n, line, RawAt::Input { offset, len, hash });
-                                }
-                                _ => {
-                                    p.source = Source::Line(n, line, RawAt::Spill(Ref::default()));
-                                    p.raw = Some(raw);
-                                }
-                            }
-                            seal(ctx, p, on_error)
-                        }
-                        Err(b) => {
-                            on_error(&format!("{}:{}: {}", e.path.display(), b.line, b.message));
-                            failed(Some(b.line), b.message)
-                        }
-                    }
-                }
-            })
-            .collect();
-        out.extend(sealed);
-        if let Some(err) = error {
-            let msg = format!("cannot read JSON Lines: {err}");
-            on_error(&format!("{}: {msg}", e.path.display()));
-            out.push(failed(None, msg));
-            break;
-        }
-        if interrupted(ctx.opts) {
-            break;
-        }
-    }
 }
 
 /// Has Ctrl-C asked the run to stop taking documents?

@@ -125,16 +125,6 @@ struct Writeback<'a> {
     handed: u64,
 }
 
-impl<'a> Writeback<'a> {
-    fn new(file: &'a mut std::fs::File) -> Self {
-        Writeback {
-            file,
-            written: 0,
-            handed: 0,
-        }
-    }
-}
-
 impl Write for Writeback<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
@@ -205,7 +195,11 @@ pub fn stage_with(
         r => r?,
     };
     {
-        let file = Writeback::new(tmp.as_file_mut());
+        let file = Writeback {
+            file: tmp.as_file_mut(),
+            written: 0,
+            handed: 0,
+        };
         let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
         fill(&mut w)?;
         w.flush()?;
