@@ -483,6 +483,12 @@ pub fn run(
         }
     }
     flush(&mut batch, &mut docs);
+    if tracing() {
+        let [main, scan, out, manifest] = spill.lane_sizes().map(|b| b as f64 / 1e6);
+        trace_step(&format!(
+            "spill: main {main:.0} MB, samples {scan:.0} MB, outputs {out:.0} MB, manifest {manifest:.0} MB"
+        ));
+    }
     trace_phase(start, "learn residue");
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.

@@ -160,6 +160,12 @@ impl Spill {
         self.files[lane as usize].set_len(0)
     }
 
+    /// Bytes appended so far to each lane (main, scan, outputs, manifest),
+    /// gathered values included: for the trace.
+    pub fn lane_sizes(&self) -> [u64; LANES] {
+        std::array::from_fn(|l| self.ends[l].load(Ordering::Relaxed))
+    }
+
     /// Appends `bytes` to the main lane; values over 4 GiB are refused.
     pub fn put(&self, bytes: &[u8]) -> io::Result<Ref> {
         self.put_in(Lane::Main, bytes)
