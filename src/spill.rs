@@ -111,6 +111,9 @@ struct Gathered {
 pub struct Spill {
     files: [File; LANES],
     ends: [AtomicU64; LANES],
+    /// Per lane, the bytes of the values put in it (`ends` runs ahead of
+    /// them by the ranges reserved for gathering).
+    stored: [AtomicU64; LANES],
     /// Per lane, a buffer per writer slot ([`slot`]).
     gathered: [Vec<Mutex<Gathered>>; LANES],
     /// Per lane: a value may wait in a buffer (cleared by [`Spill::settle`]).
@@ -141,6 +144,7 @@ impl Spill {
         Spill {
             files,
             ends: Default::default(),
+            stored: Default::default(),
             gathered: [slots(), slots(), slots(), slots()],
             unsettled: Default::default(),
             settling: Default::default(),
@@ -160,10 +164,10 @@ impl Spill {
         self.files[lane as usize].set_len(0)
     }
 
-    /// Bytes appended so far to each lane (main, scan, outputs, manifest),
-    /// gathered values included: for the trace.
+    /// Bytes of the values put so far in each lane (main, scan, outputs,
+    /// manifest), those still gathered included: for the trace.
     pub fn lane_sizes(&self) -> [u64; LANES] {
-        std::array::from_fn(|l| self.ends[l].load(Ordering::Relaxed))
+        std::array::from_fn(|l| self.stored[l].load(Ordering::Relaxed))
     }
 
     /// Appends `bytes` to the main lane; values over 4 GiB are refused.
@@ -178,6 +182,7 @@ impl Spill {
         let len = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other("a spilled value over 4 GiB"))?;
         let l = lane as usize;
+        self.stored[l].fetch_add(u64::from(len), Ordering::Relaxed);
         if bytes.len() > GATHER_MAX {
             let offset = self.ends[l].fetch_add(u64::from(len), Ordering::Relaxed);
             write_all_at(&self.files[l], bytes, offset)?;
@@ -356,6 +361,20 @@ pub(crate) fn read_exact_at(f: &File, mut buf: &mut [u8], mut offset: u64) -> io
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lane_sizes_count_the_values_put() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new_in(dir.path()).unwrap();
+        assert_eq!(spill.lane_sizes(), [0; LANES]);
+        // small values (gathered) and one over GATHER_MAX (written at once)
+        spill.put(&[1; 100]).unwrap();
+        spill.put(&vec![2; GATHER_MAX + 1]).unwrap();
+        spill.put_in(Lane::Scan, &[3; 7]).unwrap();
+        spill.put_in(Lane::Manifest, &[4; 9]).unwrap();
+        spill.put_in(Lane::Manifest, &[]).unwrap();
+        assert_eq!(spill.lane_sizes(), [100 + GATHER_MAX as u64 + 1, 7, 0, 9]);
+    }
 
     #[test]
     fn values_come_back_from_many_threads() {
