@@ -104,6 +104,8 @@ struct Gathered {
     /// Bytes reserved from `start` on (`buf` never grows beyond).
     room: usize,
     buf: Vec<u8>,
+    /// Bytes of the values put through this slot so far (for the trace).
+    put: u64,
 }
 
 /// An append-only scratch space: one file per [`Lane`].
@@ -111,9 +113,6 @@ struct Gathered {
 pub struct Spill {
     files: [File; LANES],
     ends: [AtomicU64; LANES],
-    /// Per lane, the bytes of the values put in it (`ends` runs ahead of
-    /// them by the ranges reserved for gathering).
-    stored: [AtomicU64; LANES],
     /// Per lane, a buffer per writer slot ([`slot`]).
     gathered: [Vec<Mutex<Gathered>>; LANES],
     /// Per lane: a value may wait in a buffer (cleared by [`Spill::settle`]).
@@ -144,7 +143,6 @@ impl Spill {
         Spill {
             files,
             ends: Default::default(),
-            stored: Default::default(),
             gathered: [slots(), slots(), slots(), slots()],
             unsettled: Default::default(),
             settling: Default::default(),
@@ -165,9 +163,11 @@ impl Spill {
     }
 
     /// Bytes of the values put so far in each lane (main, scan, outputs,
-    /// manifest), those still gathered included: for the trace.
+    /// manifest), those still gathered included: for the trace. (Counted
+    /// per writer slot: a lane's end runs ahead of its values by the
+    /// ranges reserved for gathering.)
     pub fn lane_sizes(&self) -> [u64; LANES] {
-        std::array::from_fn(|l| self.stored[l].load(Ordering::Relaxed))
+        std::array::from_fn(|l| self.gathered[l].iter().map(|g| lock(g).put).sum())
     }
 
     /// Appends `bytes` to the main lane; values over 4 GiB are refused.
@@ -182,13 +182,14 @@ impl Spill {
         let len = u32::try_from(bytes.len())
             .map_err(|_| io::Error::other("a spilled value over 4 GiB"))?;
         let l = lane as usize;
-        self.stored[l].fetch_add(u64::from(len), Ordering::Relaxed);
+        let mut g = lock(&self.gathered[l][slot()]);
+        g.put += u64::from(len);
         if bytes.len() > GATHER_MAX {
+            drop(g);
             let offset = self.ends[l].fetch_add(u64::from(len), Ordering::Relaxed);
             write_all_at(&self.files[l], bytes, offset)?;
             return Ok(Ref { offset, len, lane });
         }
-        let mut g = lock(&self.gathered[l][slot()]);
         if g.buf.len() + bytes.len() > g.room {
             // The rest of the range stays a hole nothing refers to.
             self.write_gathered(l, &mut g);
