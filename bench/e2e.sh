@@ -12,6 +12,14 @@
 # the file system, not newsclean, minutes to create and copy. Each
 # newsclean (and cp -r) run is made ROUNDS times (default 3) and the best
 # shown: this machine's timings vary from run to run.
+#
+# Each timed run begins with the page cache emptied (when this user may
+# write /proc/sys/vm/drop_caches; DROP_CACHES=0 keeps it) and the input
+# read once, so every size starts from the same state: a cache left full
+# by earlier runs and by generating the corpus made a million documents
+# 15 s slower (94.9 s against 79.9 s), a cost of the benchmark's own
+# leftovers, not of the size. The last lines give each size's time per
+# document against the first size's, measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -22,36 +30,46 @@ cargo build --release -q --example gen_corpus
 cargo build --release -q
 bin=target/release/newsclean
 work=target/bench-e2e
+# Empties the page cache (all of it: the input is read again after) and
+# reads the input into it, as a user's run of a file just written would.
+fresh() {
+  sync
+  if [ "${DROP_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ]; then
+    echo 1 > /proc/sys/vm/drop_caches
+  fi
+  [ $# -eq 0 ] || find "$@" -type f -print0 | xargs -0 cat > /dev/null
+}
+dropping=no
+[ "${DROP_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ] && dropping=yes
 peak() { grep "Maximum resident" "$1" | awk '{printf "%.0f MB", $6/1024}'; }
 # Bytes the run wrote to files, as the kernel counts them (512-byte units):
 # outputs, manifest and the spill file, which the disk must take once they
 # no longer fit the page cache.
 written() { grep "File system outputs" "$1" | awk '{printf "%.2f GB", $4*512/1e9}'; }
 secs() { grep "Elapsed (wall clock)" "$1" | awk '{print $8}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }'; }
-echo "corpus: $kinds documents; machine: $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB"
+echo "corpus: $kinds documents; machine: $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB; page cache emptied before each run: $dropping"
 printf "%-10s %-34s %10s %10s %10s %10s %10s\n" docs run seconds docs/s MB/s peak written
+per_doc=()
 for n in "${sizes[@]}"; do
   rm -rf "$work" && mkdir -p "$work"
   target/release/examples/gen_corpus "$n" "$work/jsonl" jsonl "$kinds" 2>/dev/null
-  # The generator leaves the corpus in the page cache, dirty, and each
-  # round leaves deleted outputs: every run starts with nothing waiting to
-  # be written, so none pays for another's writeback. (At a million
-  # documents this moved nothing: 95.17 s without, 94.91 s with. What
-  # moves that run is how full the page cache is: 79.9 s begun with the
-  # cache emptied.)
-  sync
+  # (The generator leaves the corpus in the page cache, dirty: each run's
+  # `fresh` writes it out first, so that no run pays for another's
+  # writeback.)
   mb=$(du -sm "$work/jsonl/corpus.jsonl" | cut -f1)
   row() { local s; s=$(echo "if ($2 < 0.01) 0.01 else $2" | bc -l); printf "%-10s %-34s %10.2f %10.0f %10.1f %10s %10s\n" "$n" "$1" "$2" "$(echo "$n / $s" | bc -l)" "$(echo "$mb / $s" | bc -l)" "$3" "${4:-}"; }
+  fresh "$work/jsonl/corpus.jsonl"
   /usr/bin/time -v cat "$work/jsonl/corpus.jsonl" > /dev/null 2> "$work/t"
   row "cat (floor)" "$(secs "$work/t")" "$(peak "$work/t")" "$(written "$work/t")"
   best=999999
   for ((r = 0; r < ${ROUNDS:-3}; r++)); do
-    sync
+    fresh "$work/jsonl/corpus.jsonl"
     /usr/bin/time -v "$bin" -q "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
     s=$(secs "$work/t"); [ "$(echo "$s < $best" | bc -l)" = 1 ] && best=$s && best_peak=$(peak "$work/t") && best_written=$(written "$work/t")
     rm -rf "$work/out-jsonl"
   done
   row "newsclean JSON Lines in and out" "$best" "$best_peak" "$best_written"
+  per_doc+=("$n $(echo "$best / $n * 1000000" | bc -l)")
   if [ "$n" -le "$folder_max" ]; then
     target/release/examples/gen_corpus "$n" "$work/tree" tree "$kinds" 2>/dev/null
     # File creation here varies from run to run by several times (the
@@ -65,11 +83,11 @@ for n in "${sizes[@]}"; do
     best_cp=999999 best_nc=999999 ratios=()
     mkdir -p "$work/trash"
     for ((r = 0; r < ${ROUNDS:-3}; r++)); do
-      sync
+      fresh "$work/tree"
       /usr/bin/time -v cp -r "$work/tree" "$work/copy" 2> "$work/t"
       s_cp=$(secs "$work/t"); [ "$(echo "$s_cp < $best_cp" | bc -l)" = 1 ] && best_cp=$s_cp && cp_peak=$(peak "$work/t") && cp_written=$(written "$work/t")
       mv "$work/copy" "$work/trash/copy-$r"
-      sync
+      fresh "$work/tree"
       /usr/bin/time -v "$bin" -q "$work/tree" "$work/out-tree" 2> "$work/t" || true
       s=$(secs "$work/t"); [ "$(echo "$s < $best_nc" | bc -l)" = 1 ] && best_nc=$s && nc_peak=$(peak "$work/t") && nc_written=$(written "$work/t")
       ratios+=("$(printf "%.2fx (%.2f / %.2f s)" "$(echo "$s / $s_cp" | bc -l)" "$s" "$s_cp")")
@@ -82,3 +100,12 @@ for n in "${sizes[@]}"; do
     printf "%-10s %-34s %s\n" "$n" "folder: each round" "$(IFS=,; echo "${ratios[*]}" | sed 's/,/, /g')"
   fi
 done
+# Growth: each size's time per document (JSON Lines, best round) against
+# the first size's. Linear growth is 1.00x.
+if [ ${#per_doc[@]} -gt 1 ]; then
+  read -r n0 t0 <<< "${per_doc[0]}"
+  for e in "${per_doc[@]:1}"; do
+    read -r n t <<< "$e"
+    printf "growth: %s documents take %.1f us each, %.2fx the %.1f us each of %s\n" "$n" "$t" "$(echo "$t / $t0" | bc -l)" "$t0" "$n0"
+  done
+fi
