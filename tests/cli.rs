@@ -737,9 +737,10 @@ fn index_checks_a_later_batch_against_earlier_ones() {
 fn a_corrupt_index_is_a_fatal_error_naming_the_line() {
     let tmp = tempfile::tempdir().unwrap();
     let index = tmp.path().join("idx.jsonl");
+    let version = newsclean::dedup::fingerprint::FINGERPRINT_VERSION;
     fs::write(
         &index,
-        "{\"newsclean_index\":1,\"fingerprint_version\":1}\nnot json\n",
+        format!("{{\"newsclean_index\":1,\"fingerprint_version\":{version}}}\nnot json\n"),
     )
     .unwrap();
     newsclean()

@@ -3,10 +3,13 @@
 //!
 //! Text is reduced to words: case folded, typographic quotes and dashes
 //! folded, punctuation dropped ("Farmers’ unions" -> "farmers unions").
-//! Shingles are runs of [`SHINGLE_WORDS`] words, hashed with XXH3-64. XXH3 is
-//! a published algorithm with fixed output, unlike std's `Hash`/SipHash whose
-//! values Rust does not promise to keep across releases: fingerprints stored
-//! in an index must mean the same thing next year. Golden tests pin them.
+//! Each word is hashed ([`word_hash`]: MurmurHash3's finalizer over its
+//! bytes, XXH3-64 for a word over 16 bytes); shingles are runs of
+//! [`SHINGLE_WORDS`] words, each hashed by combining its words' hashes
+//! ([`shingle_hash`]). All are fixed, written-down functions, unlike
+//! std's `Hash`/SipHash whose values Rust does not promise to keep across
+//! releases: fingerprints stored in an index must mean the same thing
+//! next year. Golden tests, computed independently in Python, pin them.
 //!
 //! Two simhashes are kept. `full` covers the whole body; `lead` covers its
 //! first [`LEAD_SHINGLES`] shingles. Outlets republishing wire copy mostly
@@ -20,8 +23,10 @@ use xxhash_rust::xxh3::xxh3_64;
 pub const SHINGLE_WORDS: usize = 3;
 /// Shingles in the lead fingerprint (about the first two paragraphs).
 pub const LEAD_SHINGLES: usize = 120;
-/// Version of the fingerprint scheme, stored with persisted indexes.
-pub const FINGERPRINT_VERSION: u32 = 1;
+/// Version of the fingerprint scheme, stored with persisted indexes. (1
+/// hashed each shingle's text; 2 combines its words' hashes, with the same
+/// words, shingles, samples and simhashes.)
+pub const FINGERPRINT_VERSION: u32 = 2;
 /// Winnowing window, in shingles: the smallest hash of every run of this
 /// many consecutive shingles is a sample (Schleimer, Wilkerson and Aiken,
 /// 2003). Samples are chosen by content, so every copy of a passage samples
@@ -119,26 +124,9 @@ pub fn words(text: &str) -> Vec<String> {
     (0..w.len()).map(|i| w.word(i).to_string()).collect()
 }
 
-/// Takes every `byte` out of `v`, moving the rest down in runs.
-fn remove_byte(v: &mut Vec<u8>, byte: u8) {
-    let Some(first) = memchr::memchr(byte, v) else {
-        return;
-    };
-    let mut write = first;
-    let mut read = first + 1;
-    while let Some(p) = memchr::memchr(byte, &v[read..]) {
-        v.copy_within(read..read + p, write);
-        write += p;
-        read += p + 1;
-    }
-    let len = v.len();
-    v.copy_within(read..len, write);
-    v.truncate(write + len - read);
-}
-
 /// The folded words of a text in one buffer, separated by single spaces,
-/// with the byte range of each word: a shingle is a slice of the buffer,
-/// so hashing needs no copy and no allocation per word.
+/// with the byte range of each word. This is the definition of a word;
+/// [`word_hashes`] reads ASCII text faster by the same rules.
 pub struct Words {
     buf: String,
     /// Start of each word in `buf`; a word ends one byte before the next
@@ -153,43 +141,6 @@ impl Words {
         let mut buf: Vec<u8> = Vec::with_capacity(text.len());
         let mut starts = Vec::with_capacity(text.len() / 5);
         let mut in_word = false;
-        let bytes = text.as_bytes();
-        if text.is_ascii() {
-            // The same rules in bulk: an apostrophe joins (it is dropped),
-            // letters are lower-cased, any other byte separates (a space),
-            // then runs of spaces are squeezed.
-            buf.extend(bytes.iter().map(|&b| {
-                let lower = b | 0x20;
-                if lower.wrapping_sub(b'a') < 26 {
-                    lower
-                } else if b.is_ascii_digit() || b == b'\'' {
-                    b
-                } else {
-                    b' '
-                }
-            }));
-            remove_byte(&mut buf, b'\'');
-            crate::text::squeeze_spaces(&mut buf);
-            if !buf.is_empty() {
-                starts.push(0);
-                // (spaces come every few bytes: a plain loop beats a search)
-                // (no further than the word after the last one kept: it
-                // marks where the kept words end)
-                starts.extend(
-                    buf.iter()
-                        .enumerate()
-                        .filter(|&(_, &b)| b == b' ')
-                        .map(|(p, _)| p as u32 + 1)
-                        .take(max),
-                );
-            }
-            if starts.len() > max {
-                buf.truncate((starts[max] as usize).saturating_sub(1));
-                starts.truncate(max);
-            }
-            let buf = String::from_utf8(buf).expect("ASCII stays ASCII");
-            return Words { buf, starts };
-        }
         for c in text.chars() {
             let (alnum, joins) = if c.is_ascii() {
                 (c.is_ascii_alphanumeric(), c == '\'')
@@ -237,43 +188,183 @@ impl Words {
         self.starts.is_empty()
     }
 
-    fn end(&self, i: usize) -> usize {
-        match self.starts.get(i + 1) {
-            Some(&next) => next as usize - 1,
-            None => self.buf.len(),
-        }
-    }
-
     /// Word `i`.
     pub fn word(&self, i: usize) -> &str {
-        &self.buf[self.starts[i] as usize..self.end(i)]
-    }
-
-    /// Words `i..j` joined by single spaces.
-    pub fn span(&self, i: usize, j: usize) -> &str {
-        &self.buf[self.starts[i] as usize..self.end(j - 1)]
+        let end = match self.starts.get(i + 1) {
+            Some(&next) => next as usize - 1,
+            None => self.buf.len(),
+        };
+        &self.buf[self.starts[i] as usize..end]
     }
 
     /// All words joined by single spaces.
     pub fn joined(&self) -> &str {
         &self.buf
     }
+}
 
-    /// XXH3 hash of each run of `SHINGLE_WORDS` words (joined by a space),
-    /// in text order. A text shorter than a shingle gives one shingle of
-    /// all its words.
-    pub fn shingle_hashes(&self) -> Vec<u64> {
-        let n = self.len();
-        if n == 0 {
-            return Vec::new();
-        }
-        if n < SHINGLE_WORDS {
-            return vec![xxh3_64(self.buf.as_bytes())];
-        }
-        (0..=n - SHINGLE_WORDS)
-            .map(|i| xxh3_64(self.span(i, i + SHINGLE_WORDS).as_bytes()))
-            .collect()
+/// The hash ([`word_hash`]) of each of the first `max` folded words of
+/// `text` ([`Words`]), in text order.
+pub fn word_hashes(text: &str, max: usize) -> Vec<u64> {
+    if !text.is_ascii() {
+        let ws = Words::new(text, max);
+        return (0..ws.len())
+            .map(|i| word_hash(ws.word(i).as_bytes()))
+            .collect();
     }
+    // The same rules in bulk: letters are lower-cased, digits kept,
+    // apostrophes dropped (they join), any other byte separates (a
+    // space). Words are then the runs between spaces, found 64 bytes at a
+    // time from a mask of the spaces (where a word starts or ends, the
+    // mask changes from the byte before): no branch per byte or per word
+    // boundary for the processor to guess.
+    let mut folded: Vec<u8> = text
+        .bytes()
+        .map(|b| {
+            let lower = b | 0x20;
+            if lower.wrapping_sub(b'a') < 26 {
+                lower
+            } else if b.is_ascii_digit() || b == b'\'' {
+                b
+            } else {
+                b' '
+            }
+        })
+        .collect();
+    remove_byte(&mut folded, b'\'');
+    let len = folded.len();
+    // (zeros after the text, read as spaces: whole blocks of 64 bytes,
+    // and 16 bytes for a short word's reads)
+    folded.resize(len + 64, 0);
+    let mut out = Vec::with_capacity(text.len() / 5);
+    // (the byte before the text counts as a space)
+    let mut before_is_space = 1u64;
+    let mut start = 0;
+    for base in (0..len).step_by(64) {
+        // Bit i is set where byte base + i is a space. Eight bytes at a
+        // time: a word's byte has 0x40 (a letter) or 0x10 (a digit) set,
+        // a space (or padding) neither; adding 0x7F to each byte's share
+        // of those bits sets its top bit just for a word's byte (no carry
+        // leaves a byte), and a multiplication gathers the eight top bits.
+        let mut spaces = 0u64;
+        for k in 0..8 {
+            let at = base + 8 * k;
+            let v = u64::from_le_bytes(folded[at..at + 8].try_into().expect("8 bytes"));
+            let top = ((v & 0x5050_5050_5050_5050) + 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080;
+            let word_bytes = (top >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+            spaces |= (!word_bytes & 0xFF) << (8 * k);
+        }
+        let n = (len - base).min(64);
+        let mut changes = spaces ^ (spaces << 1 | before_is_space);
+        if n < 64 {
+            changes &= (1u64 << n) - 1;
+        }
+        before_is_space = spaces >> (n - 1) & 1;
+        while changes != 0 {
+            let at = base + changes.trailing_zeros() as usize;
+            changes &= changes - 1;
+            if folded[at] != b' ' {
+                start = at;
+            } else {
+                if out.len() == max {
+                    return out;
+                }
+                out.push(word_hash_padded(&folded[start..], at - start));
+            }
+        }
+    }
+    if before_is_space == 0 && out.len() < max {
+        out.push(word_hash_padded(&folded[start..], len - start));
+    }
+    out
+}
+
+/// The hash of a folded word. A word of up to 16 bytes (nearly all) is
+/// read as two little-endian u64 (bytes 0-7 and 8-15, zero-padded), `lo`
+/// and `hi`, and hashed as `fmix64(fmix64(hi ^ len) ^ lo ^ 0x9E3779B97F4A7C15)`
+/// with MurmurHash3's 64-bit finalizer: a few instructions and no branch
+/// on the length, where a general hash picks a path by length and the
+/// processor, given words of every length, guesses wrong. A longer word
+/// is hashed with XXH3-64.
+pub fn word_hash(word: &[u8]) -> u64 {
+    if word.len() > 16 {
+        return xxh3_64(word);
+    }
+    let mut padded = [0u8; 16];
+    padded[..word.len()].copy_from_slice(word);
+    word_hash_padded(&padded, word.len())
+}
+
+/// [`word_hash`] of `w[..len]`, where `w` holds at least 16 bytes (those
+/// after the word are ignored).
+#[inline(always)]
+fn word_hash_padded(w: &[u8], len: usize) -> u64 {
+    if len > 16 {
+        return xxh3_64(&w[..len]);
+    }
+    let w: &[u8; 16] = w[..16].try_into().expect("16 bytes");
+    let lo = u64::from_le_bytes(w[..8].try_into().expect("8 bytes"));
+    let hi = u64::from_le_bytes(w[8..].try_into().expect("8 bytes"));
+    // keep the word's bytes: the low 8 * min(len, 8) bits of `lo` and
+    // 8 * (len - 8) of `hi` (a shift by 64 or more gives none)
+    let keep = |bytes: usize| u64::MAX.checked_shr(64 - 8 * bytes as u32).unwrap_or(0);
+    let lo = lo & keep(len.min(8));
+    let hi = hi & keep(len.saturating_sub(8));
+    fmix64(fmix64(hi ^ len as u64) ^ lo ^ 0x9E37_79B9_7F4A_7C15)
+}
+
+/// MurmurHash3's 64-bit finalizer: every input bit moves about half the
+/// output bits.
+fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ h >> 33
+}
+
+/// Takes every `byte` out of `v`, moving the rest down in runs.
+fn remove_byte(v: &mut Vec<u8>, byte: u8) {
+    let Some(first) = memchr::memchr(byte, v) else {
+        return;
+    };
+    let mut write = first;
+    let mut read = first + 1;
+    while let Some(p) = memchr::memchr(byte, &v[read..]) {
+        v.copy_within(read..read + p, write);
+        write += p;
+        read += p + 1;
+    }
+    let len = v.len();
+    v.copy_within(read..len, write);
+    v.truncate(write + len - read);
+}
+
+/// The hash of a shingle from its words' hashes: word k's hash rotated
+/// by 21k bits, all XORed, then mixed by MurmurHash3's 64-bit finalizer
+/// (so that every bit of every word moves about half the bits, as
+/// simhash needs). Rotation makes the order count ("a b c" is not
+/// "c b a"). Combining word hashes costs a few instructions a shingle,
+/// where hashing each shingle's text read every word three times.
+pub fn shingle_hash(words: &[u64]) -> u64 {
+    let h = words
+        .iter()
+        .enumerate()
+        .fold(0u64, |acc, (k, &w)| acc ^ w.rotate_left(21 * k as u32));
+    fmix64(h)
+}
+
+/// The hash of each run of [`SHINGLE_WORDS`] words, in text order, from
+/// the words' hashes. A text shorter than a shingle gives one shingle of
+/// all its words.
+pub fn shingle_hashes(words: &[u64]) -> Vec<u64> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    if words.len() < SHINGLE_WORDS {
+        return vec![shingle_hash(words)];
+    }
+    words.windows(SHINGLE_WORDS).map(shingle_hash).collect()
 }
 
 /// Charikar's simhash: each bit is the sign of the sum, over the features,
@@ -326,8 +417,8 @@ pub const MAX_WORDS: usize = 200_000;
 
 /// Fingerprints a cleaned body (headline excluded by the caller).
 pub fn fingerprint(body: &str) -> Fingerprint {
-    let ws = Words::new(body, MAX_WORDS);
-    let all = ws.shingle_hashes();
+    let words = word_hashes(body, MAX_WORDS);
+    let all = shingle_hashes(&words);
     // One sort serves both sets: ordered by (low 32 bits, high 32 bits),
     // the distinct hashes come out with their low halves sorted, so the
     // 32-bit shingle set is one pass of dedup over them.
@@ -343,12 +434,22 @@ pub fn fingerprint(body: &str) -> Fingerprint {
     Fingerprint {
         full: simhash(&distinct),
         lead: simhash(&lead),
-        exact: xxh3_64(ws.joined().as_bytes()),
+        exact: exact_hash(&words),
         shingles,
         samples: winnow(&all, WINNOW_WINDOW),
-        words: ws.len(),
+        words: words.len(),
         sampled: false,
     }
+}
+
+/// XXH3 of the word hashes (little-endian bytes, in order): equal for
+/// texts of the same words.
+fn exact_hash(words: &[u64]) -> u64 {
+    let mut bytes = Vec::with_capacity(8 * words.len());
+    for w in words {
+        bytes.extend_from_slice(&w.to_le_bytes());
+    }
+    xxh3_64(&bytes)
 }
 
 /// Bits in which two fingerprints differ.
@@ -397,7 +498,7 @@ mod tests {
     }
 
     #[test]
-    fn ascii_words_follow_the_general_rules() {
+    fn ascii_word_hashes_follow_the_general_rules() {
         // A dash at the end sends the same text down the general path.
         for t in [
             "Don't WAIT, 9,000 ha. rock'n'roll 'quoted' a''b x' y ''",
@@ -415,13 +516,56 @@ mod tests {
         .chain(pseudo_random_ascii(500))
         {
             let t = t.as_str();
+            let general_text = format!("{t} \u{2014}");
             for max in [0, 1, 3, usize::MAX] {
-                let ascii = Words::new(t, max);
-                let general = Words::new(&format!("{t} \u{2014}"), max);
-                assert_eq!(ascii.joined(), general.joined(), "{t:?} max {max}");
-                assert_eq!(ascii.starts, general.starts, "{t:?} max {max}");
+                let ws = Words::new(&general_text, max);
+                let by_definition: Vec<u64> = (0..ws.len())
+                    .map(|i| word_hash(ws.word(i).as_bytes()))
+                    .collect();
+                assert_eq!(word_hashes(t, max), by_definition, "{t:?} max {max}");
+                assert_eq!(
+                    word_hashes(&general_text, max),
+                    by_definition,
+                    "{t:?} max {max}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn a_word_hash_reads_only_the_word() {
+        let long = "internationalisation-and-more";
+        for len in 0..=long.len() {
+            let w = &long.as_bytes()[..len];
+            let mut buf = w.to_vec();
+            buf.extend_from_slice(b"garbage after it!");
+            assert_eq!(word_hash_padded(&buf, len), word_hash(w), "{len}");
+        }
+        let hashes: std::collections::HashSet<u64> = (0..=long.len())
+            .map(|len| word_hash(&long.as_bytes()[..len]))
+            .collect();
+        assert_eq!(hashes.len(), long.len() + 1, "every prefix differs");
+    }
+
+    #[test]
+    fn shingles_are_ordered_runs_of_words() {
+        let h = word_hashes("a b c d", usize::MAX);
+        let s = shingle_hashes(&h);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0], shingle_hash(&h[0..3]));
+        assert_eq!(s[1], shingle_hash(&h[1..4]));
+        // order counts, and a repeated word does not cancel itself out
+        assert_ne!(
+            shingle_hash(&[h[0], h[1], h[2]]),
+            shingle_hash(&[h[2], h[1], h[0]])
+        );
+        assert_ne!(
+            shingle_hash(&[h[0], h[0], h[1]]),
+            shingle_hash(&[h[1], h[0], h[0]])
+        );
+        // a short text is one shingle of all its words
+        assert_eq!(shingle_hashes(&h[..2]), vec![shingle_hash(&h[..2])]);
+        assert!(shingle_hashes(&[]).is_empty());
     }
 
     /// Strings of letters, digits, apostrophes, spaces and punctuation.
@@ -443,16 +587,23 @@ mod tests {
     }
 
     /// Golden values, computed independently with the Python `xxhash`
-    /// package and a ten-line Python simhash over the same shingles. They
-    /// must never change, or persisted fingerprints lose their meaning: a
-    /// deliberate change of scheme bumps FINGERPRINT_VERSION and updates them.
+    /// package, a Python word splitter, the shingle combination and a
+    /// ten-line Python simhash over the same shingles. They must never
+    /// change, or persisted fingerprints lose their meaning: a deliberate
+    /// change of scheme bumps FINGERPRINT_VERSION and updates them.
     #[test]
     fn golden_values() {
         assert_eq!(xxh3_64(b""), 0x2d06_8005_38d3_94c2);
-        assert_eq!(xxh3_64(b"the council voted"), 0x5c0d_bf72_6e59_0615);
-        let fp = fingerprint("The council voted on Tuesday to close the old bridge.");
-        assert_eq!(fp.full, 0x1d4b_bb29_4756_0c16);
+        assert_eq!(word_hash(b"the"), 0xe0ac_1ee8_76ed_4d4a);
+        assert_eq!(word_hash(b"abcdefghijklmnop"), 0x784d_d3f1_a109_9557);
+        assert_eq!(word_hash(b"internationalisation"), 0xc3ae_0482_870c_03be);
+        let text = "The council voted on Tuesday to close the old bridge.";
+        let words = word_hashes(text, usize::MAX);
+        assert_eq!(shingle_hash(&words[..3]), 0x73b7_84cc_0fad_c944);
+        let fp = fingerprint(text);
+        assert_eq!(fp.full, 0x8942_24c4_0b85_0020);
         assert_eq!(fp.lead, fp.full, "short text: the lead is the whole");
+        assert_eq!(fp.exact, 0xc1ea_a7f7_d427_e850);
         assert_eq!(fp.words, 10);
     }
 

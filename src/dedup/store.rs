@@ -177,14 +177,21 @@ mod tests {
     fn bad_lines_name_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("idx.jsonl");
-        std::fs::write(
-            &p,
-            "{\"newsclean_index\":1,\"fingerprint_version\":1}\n{\"input\":\"x\"}\n",
-        )
-        .unwrap();
+        let header = format!(
+            "{{\"newsclean_index\":{INDEX_VERSION},\"fingerprint_version\":{FINGERPRINT_VERSION}}}\n"
+        );
+        std::fs::write(&p, format!("{header}{{\"input\":\"x\"}}\n")).unwrap();
         let err = load(&p).unwrap_err().to_string();
         assert!(err.contains("idx.jsonl:2:"), "{err}");
         std::fs::write(&p, "{\"newsclean_index\":9,\"fingerprint_version\":1}\n").unwrap();
         assert!(load(&p).unwrap_err().to_string().contains("version"));
+        // an index of an earlier fingerprint scheme is refused, saying so
+        std::fs::write(
+            &p,
+            format!("{{\"newsclean_index\":{INDEX_VERSION},\"fingerprint_version\":1}}\n"),
+        )
+        .unwrap();
+        let err = load(&p).unwrap_err().to_string();
+        assert!(err.contains("fingerprint version 1"), "{err}");
     }
 }
