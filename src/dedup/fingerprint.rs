@@ -500,7 +500,13 @@ mod tests {
     #[test]
     fn ascii_word_hashes_follow_the_general_rules() {
         // A dash at the end sends the same text down the general path.
+        let long = "The council's 12 members voted, again and again. ".repeat(9);
+        let edge = format!("{}X {}", " ".repeat(63), "y".repeat(64));
         for t in [
+            long.as_str(),
+            edge.as_str(),
+            "Supercalifragilisticexpialidocious, antidisestablishmentarianism's end",
+            "exactly16letters exactly-17letters sixteen'sixteen",
             "Don't WAIT, 9,000 ha. rock'n'roll 'quoted' a''b x' y ''",
             "  leading and trailing  ",
             "",
