@@ -42,7 +42,7 @@ pub struct Fingerprint {
     pub full: u64,
     /// Simhash of the lead's shingles.
     pub lead: u64,
-    /// XXH3 of the normalized word sequence: equal for exact duplicates.
+    /// XXH3 of the folded words' hashes in order: equal for exact duplicates.
     pub exact: u64,
     /// Sorted, distinct shingle hashes (low 32 bits), for confirmation;
     /// empty when `sampled` (a fingerprint from a stored index).
