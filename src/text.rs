@@ -262,20 +262,9 @@ pub fn words(s: &str) -> impl Iterator<Item = &str> {
     s.split_whitespace()
 }
 
+/// Words in `s`: runs of non-whitespace ([`word_count_upto`] with no cap).
 pub fn word_count(s: &str) -> usize {
-    if !s.is_ascii() {
-        return s.split_whitespace().count();
-    }
-    // ASCII: count the starts of runs of non-space bytes, without
-    // branches so that it vectorizes.
-    let b = s.as_bytes();
-    let space = is_ascii_space;
-    let first = b.first().map_or(0, |&x| usize::from(!space(x)));
-    first
-        + b.iter()
-            .zip(&b[1.min(b.len())..])
-            .map(|(&x, &y)| usize::from(space(x) & !space(y)))
-            .sum::<usize>()
+    word_count_upto(s, usize::MAX)
 }
 
 /// The ASCII characters `char::is_whitespace` accepts: space and \t to \r.

@@ -196,11 +196,6 @@ impl Words {
         };
         &self.buf[self.starts[i] as usize..end]
     }
-
-    /// All words joined by single spaces.
-    pub fn joined(&self) -> &str {
-        &self.buf
-    }
 }
 
 /// The hash ([`word_hash`]) of each of the first `max` folded words of
