@@ -58,7 +58,7 @@ impl Stage for Byline {
                 doc.remove(i, self.name(), "byline");
                 continue;
             }
-            if rank >= 1 && zones.header(i) && is_author_line(&text) {
+            if rank >= 1 && zones.header(i) && is_author_line(&text, Some(doc.lines[i].folded())) {
                 doc.meta.offer_author(&text);
                 doc.remove(i, self.name(), "author name under the headline");
             }
@@ -78,7 +78,7 @@ fn could_be_byline(l: &crate::doc::Line) -> bool {
         None => {
             lone_agency(text).is_some()
                 || parse_byline(text, l.folded(), true).is_some()
-                || is_author_line(text)
+                || is_author_line(text, Some(l.folded()))
         }
     }
 }
@@ -90,13 +90,25 @@ pub fn lone_agency(line: &str) -> Option<String> {
 }
 
 /// An author's name alone: name-shaped, and not a menu word or a heading.
-fn is_author_line(line: &str) -> bool {
+/// `folded` is the line folded, when known (a line's cached fold): the
+/// four lists read one fold, made here at most once.
+fn is_author_line(line: &str, folded: Option<&str>) -> bool {
+    if !is_name_shaped(line) {
+        return false;
+    }
+    let made;
+    let f = match folded {
+        Some(f) => f,
+        None => {
+            made = fold(line);
+            &made
+        }
+    };
     let p = phrases();
-    is_name_shaped(line)
-        && !p.navigation.is_exact(line)
-        && !p.tail_weak.is_exact(line)
-        && !p.tail_strong.is_exact(line)
-        && !p.widgets.is_exact(line)
+    !p.navigation.is_exact_folded(f)
+        && !p.tail_weak.is_exact_folded(f)
+        && !p.tail_strong.is_exact_folded(f)
+        && !p.widgets.is_exact_folded(f)
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -146,7 +158,7 @@ fn parse_byline(line: &str, f: &str, edge: bool) -> Option<ParsedByline> {
     for (n, part) in parts.iter().enumerate() {
         if let Some(a) = lone_agency(part) {
             out.agency.get_or_insert(a);
-        } else if is_author_line(part) {
+        } else if is_author_line(part, None) {
             out.author.get_or_insert_with(|| part.to_string());
         } else if is_role(part) {
         } else if let Some(stamp) = parse_stamp(part) {
