@@ -81,7 +81,11 @@ impl Line {
     /// The date stamp the text is ([`crate::dates::parse_stamp`]), cached.
     pub fn stamp(&self) -> Option<&crate::dates::Stamp> {
         self.stamp
-            .get_or_init(|| crate::dates::parse_stamp(&self.text))
+            .get_or_init(|| {
+                crate::dates::parse_stamp_folded(&self.text, || {
+                    std::borrow::Cow::Borrowed(self.folded())
+                })
+            })
             .as_ref()
     }
 
