@@ -255,8 +255,18 @@ impl NameList {
         if more_ascii_alnum_than(s, self.key_max) {
             return None;
         }
-        let f = fold(s);
-        self.by_key.get(key_of_folded(&f)).map(String::as_str)
+        self.lookup_folded(&fold(s))
+    }
+
+    /// [`NameList::lookup`] of a text given its fold `f`: `lookup(s)` is
+    /// `lookup_folded(&fold(s))`. Trimming the text's edge punctuation
+    /// first changes nothing here (the key is trimmed of it).
+    pub fn lookup_folded(&self, f: &str) -> Option<&str> {
+        let k = key_of_folded(f);
+        if k.len() > self.key_max {
+            return None;
+        }
+        self.by_key.get(k).map(String::as_str)
     }
 }
 
@@ -421,9 +431,22 @@ mod tests {
             lines.push(format!("{k}s"));
             lines.push(format!("\u{201C}{k}\u{201D}"));
         }
+        lines.extend(
+            [
+                "\u{130}STANBUL",
+                "(\u{130}stanbul Post)",
+                "\u{2014} AFP \u{2014}",
+                "\u{201C}Reuters\u{201D}.",
+            ]
+            .map(String::from),
+        );
         for l in &lines {
             let want = agencies.by_key.get(&key(l)).map(String::as_str);
             assert_eq!(agencies.lookup(l), want, "{l:?}");
+            assert_eq!(agencies.lookup_folded(&fold(l)), want, "{l:?}");
+            // edge punctuation trimmed before folding or after
+            let trimmed = l.trim_matches(|c: char| !c.is_alphanumeric());
+            assert_eq!(agencies.lookup(trimmed), want, "{l:?}");
         }
     }
 

@@ -39,7 +39,7 @@ impl Stage for Byline {
                 }
                 continue;
             }
-            if let Some(agency) = lone_agency(&text) {
+            if let Some(agency) = lone_agency_line(&doc.lines[i]) {
                 doc.meta.offer_source(&agency);
                 doc.remove(i, self.name(), format!("agency credit \"{agency}\""));
                 continue;
@@ -76,7 +76,7 @@ fn could_be_byline(l: &crate::doc::Line) -> bool {
     match l.stamp() {
         Some(stamp) => stamp.label.is_some(),
         None => {
-            lone_agency(text).is_some()
+            lone_agency_line(l).is_some()
                 || parse_byline(text, l.folded(), true).is_some()
                 || is_author_line(text, Some(l.folded()))
         }
@@ -87,6 +87,15 @@ fn could_be_byline(l: &crate::doc::Line) -> bool {
 pub fn lone_agency(line: &str) -> Option<String> {
     let t = line.trim_matches(|c: char| !c.is_alphanumeric());
     phrases().agencies.lookup(t).map(str::to_string)
+}
+
+/// [`lone_agency`] of a document's line, read on its cached fold (the
+/// edge punctuation `lone_agency` trims first, the key trims after).
+fn lone_agency_line(l: &crate::doc::Line) -> Option<String> {
+    phrases()
+        .agencies
+        .lookup_folded(l.folded())
+        .map(str::to_string)
 }
 
 /// An author's name alone: name-shaped, and not a menu word or a heading.

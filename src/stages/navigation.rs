@@ -46,7 +46,8 @@ impl Stage for Navigation {
                 } else {
                     doc.remove(i, self.name(), "breadcrumb trail");
                 }
-            } else if zones.header(i) && nav_item(&text) {
+            } else if zones.header(i) && phrases().navigation.is_exact_folded(doc.lines[i].folded())
+            {
                 doc.remove(i, self.name(), "section label above the article");
             } else if zones.header(i) && i != first_kept && is_kicker(&text) {
                 doc.remove(
@@ -62,11 +63,12 @@ impl Stage for Navigation {
 /// A single capitalised word of letters: "Cities", "ANALYSIS".
 fn is_kicker(s: &str) -> bool {
     // An agency credit ("AFP") is the byline stage's: it names the source.
-    phrases().agencies.lookup(s).is_none()
-        && !s.contains(char::is_whitespace)
+    // (the lookup, which folds, last: most lines fail the shape first)
+    !s.contains(char::is_whitespace)
         && s.chars().count() >= 3
         && s.chars().all(char::is_alphabetic)
         && s.chars().next().is_some_and(char::is_uppercase)
+        && phrases().agencies.lookup(s).is_none()
 }
 
 /// Is the whole text a menu word or phrase?
