@@ -275,13 +275,16 @@ pub fn is_ascii_space(b: u8) -> bool {
 /// [`word_count`], counting no further than `cap`: `min(word_count(s), cap)`
 /// without reading a long paragraph to its end.
 pub fn word_count_upto(s: &str, cap: usize) -> usize {
-    if !s.is_ascii() {
-        return s.split_whitespace().take(cap).count();
-    }
     // Eight bytes at a time, with no branch per word for the processor to
     // guess: the top bit of each byte marks whitespace, a word starts at
     // a byte that is not whitespace after one that is (or the text's
-    // start), and the starts are counted with one popcount.
+    // start), and the starts are counted with one popcount. Only the
+    // bytes read must be ASCII (a text is not checked whole first: a
+    // long paragraph with a small cap is read no further than its first
+    // words): at a block holding any other byte, the count starts again
+    // on characters. (The words counted on ASCII bytes before the cap is
+    // reached are the same words Unicode whitespace makes.)
+    let by_chars = || s.split_whitespace().take(cap).count();
     const HI: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
     // (the byte before the block was whitespace: 1 or 0)
@@ -294,10 +297,11 @@ pub fn word_count_upto(s: &str, cap: usize) -> usize {
     };
     let mut blocks = s.as_bytes().chunks_exact(8);
     for block in blocks.by_ref() {
-        count(
-            u64::from_le_bytes(block.try_into().expect("8 bytes")),
-            &mut n,
-        );
+        let v = u64::from_le_bytes(block.try_into().expect("8 bytes"));
+        if v & HI != 0 {
+            return by_chars();
+        }
+        count(v, &mut n);
         if n >= cap {
             return cap;
         }
@@ -306,7 +310,11 @@ pub fn word_count_upto(s: &str, cap: usize) -> usize {
     if !rest.is_empty() {
         let mut last = [b' '; 8];
         last[..rest.len()].copy_from_slice(rest);
-        count(u64::from_le_bytes(last), &mut n);
+        let v = u64::from_le_bytes(last);
+        if v & HI != 0 {
+            return by_chars();
+        }
+        count(v, &mut n);
     }
     n.min(cap)
 }
