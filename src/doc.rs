@@ -33,6 +33,10 @@ pub struct Line {
     /// change skips such lines at once.
     judged: std::cell::Cell<u32>,
     never: std::cell::Cell<u32>,
+    /// Cache of [`crate::text::char_len`] of `text` (`usize::MAX`: not yet
+    /// counted). Most stages bound a line's length first: counted once, a
+    /// long paragraph is not read again by each.
+    chars: std::cell::Cell<usize>,
 }
 
 impl Line {
@@ -48,7 +52,19 @@ impl Line {
             stamp: std::cell::OnceCell::new(),
             judged: std::cell::Cell::new(0),
             never: std::cell::Cell::new(0),
+            chars: std::cell::Cell::new(usize::MAX),
         }
+    }
+
+    /// The text's length in characters ([`crate::text::char_len`]), cached.
+    pub fn char_len(&self) -> usize {
+        let known = self.chars.get();
+        if known != usize::MAX {
+            return known;
+        }
+        let n = crate::text::char_len(&self.text);
+        self.chars.set(n);
+        n
     }
 
     /// May the stage with bit `bit` ever take this line? `judge` answers
@@ -106,6 +122,7 @@ impl Line {
         self.folded = std::cell::OnceCell::new();
         self.loose = std::cell::OnceCell::new();
         self.stamp = std::cell::OnceCell::new();
+        self.chars.set(usize::MAX);
         self.judged.set(0);
         self.never.set(0);
     }
@@ -391,6 +408,17 @@ mod tests {
         assert_eq!(iso(&l).as_deref(), Some("2024-06-14"));
         l.set_text("No date here".into());
         assert!(l.stamp().is_none());
+    }
+
+    #[test]
+    fn the_character_count_follows_the_text() {
+        let mut l = Line::new("caf\u{e9}".into(), 1, false);
+        assert_eq!(l.char_len(), 4);
+        assert_eq!(l.char_len(), 4);
+        l.set_text("a longer line".into());
+        assert_eq!(l.char_len(), 13);
+        l.set_text(String::new());
+        assert_eq!(l.char_len(), 0);
     }
 
     #[test]

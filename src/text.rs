@@ -347,6 +347,14 @@ pub fn prefix(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
+/// Is `s` at most `max` characters long? `char_len(s) <= max`, answered
+/// from the byte length where it can be (a character is one to four
+/// bytes): only a text between `max` and `4 * max` bytes is counted.
+pub fn chars_at_most(s: &str, max: usize) -> bool {
+    s.len() <= max || (s.len() <= max.saturating_mul(4) && char_len(s) <= max)
+}
+
+/// Length in characters (in bytes, for ASCII text).
 pub fn char_len(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
@@ -385,7 +393,7 @@ pub fn ends_truncated(s: &str) -> bool {
 pub fn is_body_like(s: &str) -> bool {
     // Cheapest first: a sentence needs eight words counted, not twenty.
     (ends_sentence(s) && !ends_truncated(s) && word_count_upto(s, 8) >= 8)
-        || (char_len(s) >= 160 && word_count_upto(s, 20) >= 20)
+        || (!chars_at_most(s, 159) && word_count_upto(s, 20) >= 20)
 }
 
 /// A line with no letter and no digit at all ("------ ----", "* * *", "»").
@@ -402,7 +410,7 @@ fn starts_upper(w: &str) -> bool {
 /// no digits, at most 50 characters. "Minnie Murray", "Jean-Luc de la Roche",
 /// "J. R. Okafor".
 pub fn is_name_shaped(s: &str) -> bool {
-    if char_len(s) > 50 {
+    if !chars_at_most(s, 50) {
         return false;
     }
     let ws: Vec<&str> = words(s).collect();
@@ -683,6 +691,24 @@ mod tests {
         ] {
             assert_eq!(fold(s), slow(s), "{s:?}");
         }
+    }
+
+    #[test]
+    fn chars_at_most_agrees_with_the_count() {
+        for s in [
+            "",
+            "a",
+            "abcd",
+            "\u{e9}\u{e9}",
+            "\u{1F600}\u{1F600}\u{1F600}",
+            "ab\u{1F600}cd",
+            "caf\u{e9} au lait",
+        ] {
+            for max in 0..20 {
+                assert_eq!(chars_at_most(s, max), char_len(s) <= max, "{s:?} {max}");
+            }
+        }
+        assert!(chars_at_most("x", usize::MAX));
     }
 
     #[test]

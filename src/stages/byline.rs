@@ -13,7 +13,7 @@ use super::Stage;
 use crate::dates::parse_stamp;
 use crate::doc::{DateRank, Doc};
 use crate::phrases::phrases;
-use crate::text::{char_len, ends_sentence, fold, is_name_shaped, starts_with_word};
+use crate::text::{ends_sentence, fold, is_name_shaped, starts_with_word};
 
 pub struct Byline;
 
@@ -70,7 +70,7 @@ impl Stage for Byline {
 /// with `edge` set is read without it too whenever it has an opener.)
 fn could_be_byline(l: &crate::doc::Line) -> bool {
     let text = &l.text;
-    if char_len(text) > 140 {
+    if l.char_len() > 140 {
         return false;
     }
     match l.stamp() {

@@ -7,7 +7,7 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::phrases;
-use crate::text::{char_len, ends_sentence, fold, starts_with_word};
+use crate::text::{ends_sentence, fold, starts_with_word};
 
 pub struct Captions;
 
@@ -29,7 +29,7 @@ impl Stage for Captions {
             .iter()
             .map(|&i| {
                 let t = &doc.lines[i].text;
-                if t.len() <= MAX_CAPTION * 4 && char_len(t) <= MAX_CAPTION {
+                if t.len() <= MAX_CAPTION * 4 && doc.lines[i].char_len() <= MAX_CAPTION {
                     let loose = doc.lines[i].loose();
                     (!loose.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(loose.as_bytes()))
                 } else {
@@ -66,8 +66,7 @@ impl Stage for Captions {
             }
             let l = &doc.lines[i];
             let credited = |l: &crate::doc::Line| {
-                char_len(&l.text) <= MAX_CAPTION
-                    && photo_credit_folded(&l.text, l.folded()).is_some()
+                l.char_len() <= MAX_CAPTION && photo_credit_folded(&l.text, l.folded()).is_some()
             };
             if !l.may_take(super::bit::CAPTIONS, credited) {
                 continue;
@@ -86,7 +85,7 @@ impl Stage for Captions {
 /// The credit that closes a caption line, if the line is one.
 #[cfg(test)]
 fn photo_credit(line: &str) -> Option<String> {
-    if char_len(line) > MAX_CAPTION {
+    if crate::text::char_len(line) > MAX_CAPTION {
         return None;
     }
     photo_credit_folded(line, &fold(line))

@@ -9,7 +9,7 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::{phrases, Hit};
-use crate::text::{char_len, word_count};
+use crate::text::word_count;
 
 pub struct Copyright;
 
@@ -35,7 +35,7 @@ impl Stage for Copyright {
 
 fn classify(l: &crate::doc::Line) -> Option<String> {
     let line = l.text.as_str();
-    if char_len(line) > MAX_RIGHTS {
+    if l.char_len() > MAX_RIGHTS {
         return None;
     }
     if opens_with_copyright_mark(line) {

@@ -7,7 +7,7 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::phrases;
-use crate::text::{char_len, word_count_upto};
+use crate::text::word_count_upto;
 
 pub struct Editorial;
 
@@ -34,7 +34,7 @@ impl Stage for Editorial {
 /// The editorial phrase that makes the line a note, if it is one.
 fn note(l: &crate::doc::Line) -> Option<String> {
     let text = &l.text;
-    if char_len(text) > MAX_NOTE || word_count_upto(text, 2) < 2 {
+    if l.char_len() > MAX_NOTE || word_count_upto(text, 2) < 2 {
         return None;
     }
     let (_, phrase) = phrases().editorial.find_folded(l.folded())?;

@@ -6,7 +6,7 @@
 
 use super::Stage;
 use crate::doc::Doc;
-use crate::text::{char_len, ends_sentence, word_count};
+use crate::text::{char_len, chars_at_most, ends_sentence, word_count};
 
 pub struct Headline;
 
@@ -95,7 +95,7 @@ fn is_masthead(doc: &Doc, i: usize) -> bool {
 /// abbreviation such as "U.S.").
 pub fn is_title_shaped(s: &str) -> bool {
     let w = word_count(s);
-    if w == 0 || w > 30 || char_len(s) > 250 {
+    if w == 0 || w > 30 || !chars_at_most(s, 250) {
         return false;
     }
     let t = s.trim_end_matches(['"', '\'', '\u{201D}', '\u{2019}', ')']);

@@ -14,7 +14,7 @@
 use super::Stage;
 use crate::doc::{Doc, Zones};
 use crate::phrases::phrases;
-use crate::text::{char_len, ends_sentence, key, loose_key, word_count_upto};
+use crate::text::{chars_at_most, ends_sentence, key, loose_key, word_count_upto};
 
 pub struct Navigation;
 
@@ -119,7 +119,7 @@ fn crumb_items(line: &str) -> Option<Vec<&str>> {
     }
     let strong = matches!(*sep, " > " | " \u{00BB} " | " \u{203A} " | " \u{2192} ");
     let (head, last) = items.split_at(items.len() - 1);
-    let short = |s: &&str| word_count_upto(s, 5) <= 4 && !ends_sentence(s) && char_len(s) <= 40;
+    let short = |s: &&str| word_count_upto(s, 5) <= 4 && !ends_sentence(s) && chars_at_most(s, 40);
     if !head.iter().all(short) {
         return None;
     }
@@ -152,7 +152,7 @@ fn stands_elsewhere(doc: &Doc, i: usize, text: &str) -> bool {
 fn menu_line(s: &str) -> bool {
     let w = word_count_upto(s, 4);
     (1..=3).contains(&w)
-        && char_len(s) <= 30
+        && chars_at_most(s, 30)
         && !ends_sentence(s)
         && !s.chars().any(|c| c.is_ascii_digit())
         && !key(s).is_empty()

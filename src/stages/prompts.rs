@@ -8,7 +8,6 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::{phrases, Hit};
-use crate::text::char_len;
 
 pub struct Prompts;
 
@@ -25,7 +24,7 @@ impl Stage for Prompts {
         let n = kept.len();
         let may = |l: &crate::doc::Line| {
             is_reading_time(l.folded())
-                || (char_len(&l.text) <= MAX_PROMPT
+                || (l.char_len() <= MAX_PROMPT
                     && (all_items_are_prompts(&l.text)
                         || phrases().prompts.find_folded(l.folded()).is_some()))
         };
@@ -39,7 +38,7 @@ impl Stage for Prompts {
                 doc.remove(i, self.name(), "reading time label");
                 continue;
             }
-            if char_len(text) > MAX_PROMPT {
+            if line.char_len() > MAX_PROMPT {
                 continue;
             }
             if all_items_are_prompts(text) {

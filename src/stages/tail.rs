@@ -14,7 +14,7 @@
 use super::Stage;
 use crate::doc::Doc;
 use crate::phrases::phrases;
-use crate::text::{char_len, is_body_like, key, word_count};
+use crate::text::{chars_at_most, is_body_like, key, word_count};
 
 pub struct Tail;
 
@@ -44,7 +44,7 @@ impl Stage for Tail {
         prose.push(0usize);
         for &i in &kept {
             let n = if doc.lines[i].is_body_like() {
-                char_len(&doc.lines[i].text)
+                doc.lines[i].char_len()
             } else {
                 0
             };
@@ -111,7 +111,7 @@ fn tail_heading(line: &str) -> Option<(String, Strength, bool)> {
             None
         }
     };
-    if char_len(line) <= 60 {
+    if chars_at_most(line, 60) {
         if let Some((k, st)) = lookup(line) {
             return Some((k, st, false));
         }
@@ -134,7 +134,7 @@ fn tail_heading(line: &str) -> Option<(String, Strength, bool)> {
     let (head, rest) = (&line[..colon], &line[colon + 1..]);
     if word_count(head) <= 4
         && !rest.trim().is_empty()
-        && char_len(line) <= 200
+        && chars_at_most(line, 200)
         && !is_body_like(rest)
     {
         return lookup(head).map(|(k, st)| (k, st, true));

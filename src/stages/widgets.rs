@@ -19,7 +19,7 @@ impl Stage for Widgets {
     }
 
     fn run(&self, doc: &mut Doc) {
-        let judge = |l: &crate::doc::Line| classify_folded(&l.text, l.folded());
+        let judge = |l: &crate::doc::Line| classify_folded(&l.text, l.folded(), l.char_len());
         for i in doc.kept() {
             if !doc.lines[i].may_take(super::bit::WIDGETS, |l| judge(l).is_some()) {
                 continue;
@@ -33,11 +33,12 @@ impl Stage for Widgets {
 
 /// Why a line is a widget, if it is one.
 pub fn classify(line: &str) -> Option<String> {
-    classify_folded(line, &fold(line))
+    classify_folded(line, &fold(line), char_len(line))
 }
 
-/// [`classify`] given the line folded too (the line's cached fold).
-fn classify_folded(line: &str, f: &str) -> Option<String> {
+/// [`classify`] given the line folded too and its length in characters
+/// (the line's cached fold and count).
+fn classify_folded(line: &str, f: &str, chars: usize) -> Option<String> {
     if has_no_alnum(line) {
         return Some("separator or symbol-only line".into());
     }
@@ -45,7 +46,7 @@ fn classify_folded(line: &str, f: &str) -> Option<String> {
         return Some("shortcode or template placeholder".into());
     }
     let p = phrases();
-    if char_len(line) <= 60 {
+    if chars <= 60 {
         if p.widgets.is_exact_folded(f) {
             return Some(format!("widget text \"{}\"", key_of_folded(f)));
         }
