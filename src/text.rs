@@ -56,13 +56,13 @@ fn fold_ascii(s: &str) -> String {
     });
     let spaced = b.first() == Some(&b' ') || b.last() == Some(&b' ') || has_double_space(b);
     if !odd_space && !spaced {
-        let mut out = b.to_ascii_lowercase();
-        if memchr::memchr(b'`', &out).is_some() {
-            out.iter_mut()
-                .filter(|x| **x == b'`')
-                .for_each(|x| *x = b'\'');
+        // (`str::to_ascii_lowercase` gives a String without checking
+        // again that the bytes are UTF-8, as String::from_utf8 would)
+        let out = s.to_ascii_lowercase();
+        if memchr::memchr(b'`', out.as_bytes()).is_some() {
+            return out.replace('`', "'");
         }
-        return String::from_utf8(out).expect("ASCII stays ASCII");
+        return out;
     }
     let mut out = Vec::with_capacity(s.len());
     let mut space = false;
