@@ -137,6 +137,7 @@ fn sample_candidates_in_passes(
     } else {
         share + share / 8
     });
+    let mut scratch: Vec<u64> = Vec::new();
     for pass in 0..passes {
         pairs.clear();
         // (The order the samples come in does not matter: the pairs are
@@ -151,20 +152,20 @@ fn sample_candidates_in_passes(
                     .map(|&h| (u64::from(h) << 32) | r as u64),
             );
         });
-        // (the one big sort of clustering: all samples of a pass; equal
-        // values are alike, so the parallel sort's order is the same)
-        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut pairs[..]);
+        // (the one big sort of clustering: all samples of a pass, grouped
+        // by their hash)
+        super::radix::sort_by_high(&mut pairs, 32, &mut scratch);
         // Each document's samples are distinct: a run of one hash lists
-        // distinct documents, in increasing order.
+        // distinct documents (in no set order: each pair is keyed by its
+        // smaller document first).
         for run in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
             if run.len() < 2 || run.len() > MAX_POSTING {
                 continue;
             }
             for (x, &a) in run.iter().enumerate() {
                 for &b in &run[x + 1..] {
-                    *shared
-                        .entry((a & 0xFFFF_FFFF) << 32 | (b & 0xFFFF_FFFF))
-                        .or_default() += 1;
+                    let (a, b) = (a & 0xFFFF_FFFF, b & 0xFFFF_FFFF);
+                    *shared.entry(a.min(b) << 32 | a.max(b)).or_default() += 1;
                 }
             }
         }
@@ -528,6 +529,28 @@ mod tests {
             let backwards = sample_candidates_in_passes(&reps, &Backwards(&items), pass_docs);
             assert_eq!(backwards, one, "{pass_docs} documents a pass, backwards");
         }
+    }
+
+    /// Enough documents for the radix sort's path: the candidates are the
+    /// same whatever order the samples come in.
+    #[test]
+    fn many_samples_give_the_same_candidates_in_any_order() {
+        let mut texts: Vec<String> = Vec::new();
+        for story in 0..1400 {
+            let base: Vec<String> = (0..150).map(|w| format!("s{story}w{w}")).collect();
+            for copy in 0..3 {
+                texts.push(base[..base.len() - copy * 25].join(" "));
+            }
+        }
+        let fps: Vec<Fingerprint> = texts.iter().map(|t| fingerprint(t)).collect();
+        let items: Vec<Item> = fps.iter().map(|fp| Item { path: "x", fp }).collect();
+        let reps: Vec<usize> = (0..items.len()).collect();
+        let samples: usize = fps.iter().map(|f| f.samples.len()).sum();
+        assert!(samples >= 1 << 16, "{samples} samples");
+        let forwards = sample_candidates_in_passes(&reps, &InMemory(&items), usize::MAX);
+        assert_eq!(forwards.len(), 1400 * 3, "each story's three pairs");
+        let backwards = sample_candidates_in_passes(&reps, &Backwards(&items), usize::MAX);
+        assert_eq!(backwards, forwards);
     }
 
     /// Items' sets, given by `each_samples` last item first.

@@ -31,6 +31,11 @@ struct Table {
 }
 
 impl Table {
+    /// Bits in a key.
+    fn key_bits(&self) -> u32 {
+        self.blocks.iter().map(|&(_, width)| width).sum()
+    }
+
     fn key(&self, fp: u64) -> u64 {
         let mut key = 0u64;
         for &(shift, width) in &self.blocks {
@@ -150,11 +155,14 @@ impl BlockIndex {
         });
     }
 
-    /// Sorts the tables (in parallel).
+    /// Sorts the tables (in parallel), each by key and, within a key, by
+    /// id: ids are added in increasing order, so a stable sort by key
+    /// (a radix sort on the key's bits) is all it takes.
     pub fn build(&mut self) {
-        self.tables
-            .par_iter_mut()
-            .for_each(|t| t.entries.sort_unstable());
+        self.tables.par_iter_mut().for_each(|t| {
+            let bits = t.key_bits();
+            super::radix::sort_by_high(&mut t.entries, bits, &mut Vec::new());
+        });
     }
 
     /// Ids of the fingerprints within distance k of `fp`, with distances,
@@ -291,6 +299,25 @@ mod tests {
             idx.extend(&fps);
             idx.build();
             assert_eq!(idx.pairs(), brute_pairs(&fps, k), "k={k}");
+        }
+    }
+
+    #[test]
+    fn tables_come_out_in_value_order_over_builds() {
+        // built, extended, built again: each table as the standard sort of
+        // its values would leave it (ids rise within a key)
+        let fps = corpus(3000, 4, 5);
+        for k in [1, 3, 6, 10] {
+            let mut idx = BlockIndex::new(k);
+            idx.extend(&fps[..1000]);
+            idx.build();
+            idx.extend(&fps[1000..]);
+            idx.build();
+            for t in &idx.tables {
+                let mut want = t.entries.clone();
+                want.sort_unstable();
+                assert_eq!(t.entries, want, "k={k}");
+            }
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod cluster;
 pub mod fingerprint;
 pub mod index;
+pub mod radix;
 
 /// What to do with the duplicates found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
