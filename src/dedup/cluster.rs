@@ -506,17 +506,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn sample_candidates_do_not_depend_on_the_passes() {
+    /// Fingerprints of `stories` stories of `words` words, three copies
+    /// each: whole, and cut short by `cut` and `2 * cut` words.
+    fn three_copies(stories: usize, words: usize, cut: usize) -> Vec<Fingerprint> {
         let mut texts: Vec<String> = Vec::new();
-        for story in 0..12 {
-            let base: Vec<String> = (0..120).map(|w| format!("w{story}x{w}")).collect();
+        for story in 0..stories {
+            let base: Vec<String> = (0..words).map(|w| format!("w{story}x{w}")).collect();
             for copy in 0..3 {
-                let cut = base.len() - copy * 20;
-                texts.push(base[..cut].join(" "));
+                texts.push(base[..words - copy * cut].join(" "));
             }
         }
-        let fps: Vec<Fingerprint> = texts.iter().map(|t| fingerprint(t)).collect();
+        texts.iter().map(|t| fingerprint(t)).collect()
+    }
+
+    #[test]
+    fn sample_candidates_do_not_depend_on_the_passes() {
+        let fps = three_copies(12, 120, 20);
         let items: Vec<Item> = fps.iter().map(|fp| Item { path: "x", fp }).collect();
         let reps: Vec<usize> = (0..items.len()).collect();
         let one = sample_candidates_in_passes(&reps, &InMemory(&items), usize::MAX);
@@ -535,14 +540,7 @@ mod tests {
     /// same whatever order the samples come in.
     #[test]
     fn many_samples_give_the_same_candidates_in_any_order() {
-        let mut texts: Vec<String> = Vec::new();
-        for story in 0..1400 {
-            let base: Vec<String> = (0..150).map(|w| format!("s{story}w{w}")).collect();
-            for copy in 0..3 {
-                texts.push(base[..base.len() - copy * 25].join(" "));
-            }
-        }
-        let fps: Vec<Fingerprint> = texts.iter().map(|t| fingerprint(t)).collect();
+        let fps = three_copies(1400, 150, 25);
         let items: Vec<Item> = fps.iter().map(|fp| Item { path: "x", fp }).collect();
         let reps: Vec<usize> = (0..items.len()).collect();
         let samples: usize = fps.iter().map(|f| f.samples.len()).sum();
