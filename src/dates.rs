@@ -217,15 +217,13 @@ fn says_now(b: &[u8]) -> bool {
 /// Reads a whole line as a date stamp, or answers `None` when any part of it
 /// is something else.
 pub fn parse_stamp(line: &str) -> Option<Stamp> {
-    parse_stamp_folded(line, || std::borrow::Cow::Owned(fold(line)))
+    parse_stamp_folded(line, None)
 }
 
-/// [`parse_stamp`], given a way to the line's fold (a line's cached fold,
-/// asked for only when the line's shape leaves a stamp possible).
-pub fn parse_stamp_folded<'a>(
-    line: &str,
-    folded: impl FnOnce() -> std::borrow::Cow<'a, str>,
-) -> Option<Stamp> {
+/// [`parse_stamp`], given the line's fold when it is known (a line's
+/// cached fold); else the line is folded here, when its shape leaves a
+/// stamp possible.
+pub fn parse_stamp_folded(line: &str, folded: Option<&str>) -> Option<Stamp> {
     // Every stamp has a digit, or says "now"; none is long.
     if line.len() > 160 || !(line.bytes().any(|b| b.is_ascii_digit()) || says_now(line.as_bytes()))
     {
@@ -236,11 +234,18 @@ pub fn parse_stamp_folded<'a>(
     if line.is_ascii() && line.bytes().filter(|b| !b.is_ascii_whitespace()).count() > 80 {
         return None;
     }
-    let f = folded();
+    let made;
+    let f = match folded {
+        Some(f) => f,
+        None => {
+            made = fold(line);
+            made.as_str()
+        }
+    };
     if f.len() > 80 {
         return None;
     }
-    let (label, rest) = strip_label(&f);
+    let (label, rest) = strip_label(f);
     // Tokens between spaces and brackets, kept with their inner dots for
     // "a.m." and "nov.", read one by one: most lines are no stamp, and
     // their first word tells.

@@ -97,11 +97,7 @@ impl Line {
     /// The date stamp the text is ([`crate::dates::parse_stamp`]), cached.
     pub fn stamp(&self) -> Option<&crate::dates::Stamp> {
         self.stamp
-            .get_or_init(|| {
-                crate::dates::parse_stamp_folded(&self.text, || {
-                    std::borrow::Cow::Borrowed(self.folded())
-                })
-            })
+            .get_or_init(|| crate::dates::parse_stamp_folded(&self.text, Some(self.folded())))
             .as_ref()
     }
 

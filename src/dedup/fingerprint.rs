@@ -418,7 +418,7 @@ pub fn fingerprint(body: &str) -> Fingerprint {
     // the distinct hashes come out with their low halves sorted, so the
     // 32-bit shingle set is one pass of dedup over them.
     let mut distinct: Vec<u64> = all.iter().map(|h| h.rotate_left(32)).collect();
-    sort_hashes(&mut distinct);
+    super::radix::sort_hashes(&mut distinct);
     distinct.dedup();
     let mut shingles: Vec<u32> = distinct.iter().map(|&h| (h >> 32) as u32).collect();
     shingles.dedup();
@@ -471,56 +471,6 @@ fn distinct_lead(hashes: &[u64]) -> Vec<u64> {
         }
     }
     out
-}
-
-/// Sorts hashes (uniformly spread values: a document's shingle hashes).
-/// Counted into buckets by their top bits (about one value a bucket), the
-/// buckets laid out in order, then an insertion sort puts right the few
-/// values out of order within a bucket: a few instructions a value and
-/// few branches guessed wrong, where a comparison sort of a document's few
-/// hundred hashes guesses wrong at about every other comparison. Short
-/// and very long lists go to the standard sort.
-pub fn sort_hashes(v: &mut Vec<u64>) {
-    let n = v.len();
-    if !(64..=1 << 14).contains(&n) {
-        v.sort_unstable();
-        return;
-    }
-    // about one value a bucket: 256 to 16,384 buckets
-    let bits = usize::BITS - (n - 1).leading_zeros();
-    let shift = 64 - bits;
-    let mut starts = vec![0u32; (1 << bits) + 1];
-    for &x in v.iter() {
-        starts[(x >> shift) as usize + 1] += 1;
-    }
-    for b in 1..starts.len() {
-        starts[b] += starts[b - 1];
-    }
-    let mut out = vec![0u64; n];
-    for &x in v.iter() {
-        let b = (x >> shift) as usize;
-        out[starts[b] as usize] = x;
-        starts[b] += 1;
-    }
-    // (values made to share their top bits, as crafted text could, would
-    // make the insertion sort quadratic: past a budget of moves the
-    // standard sort finishes)
-    let mut budget = 16 * n;
-    for i in 1..n {
-        let x = out[i];
-        let mut j = i;
-        while j > 0 && out[j - 1] > x {
-            out[j] = out[j - 1];
-            j -= 1;
-        }
-        out[j] = x;
-        budget = budget.saturating_sub(i - j);
-        if budget == 0 {
-            out.sort_unstable();
-            break;
-        }
-    }
-    *v = out;
 }
 
 /// XXH3 of the word hashes (little-endian bytes, in order): equal for
@@ -779,36 +729,6 @@ mod tests {
                 let mut seen = std::collections::HashSet::new();
                 let order: Vec<u64> = lead.iter().copied().filter(|h| seen.insert(*h)).collect();
                 assert_eq!(first_seen, order);
-            }
-        }
-    }
-
-    #[test]
-    fn hashes_sort_as_the_standard_sort_sorts() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        for n in [
-            0, 1, 2, 63, 64, 65, 255, 256, 257, 405, 1000, 4097, 16384, 16385, 40000,
-        ] {
-            let spread: Vec<u64> = (0..n).map(|_| next()).collect();
-            // repeats, equal top bits, extremes, a run of one value
-            let mut lumpy: Vec<u64> = (0..n).map(|i| next() >> (i % 64) as u32).collect();
-            for (i, v) in lumpy.iter_mut().enumerate().take(n / 3) {
-                *v = if i % 2 == 0 { u64::MAX } else { 7 };
-            }
-            // all in one bucket, in reverse order
-            let crafted: Vec<u64> = (0..n as u64).rev().collect();
-            for v in [spread, lumpy, crafted] {
-                let mut want = v.clone();
-                want.sort_unstable();
-                let mut got = v;
-                sort_hashes(&mut got);
-                assert_eq!(got, want, "{n}");
             }
         }
     }

@@ -28,8 +28,7 @@ impl Stage for Captions {
         let keys: Vec<Option<u64>> = kept
             .iter()
             .map(|&i| {
-                let t = &doc.lines[i].text;
-                if t.len() <= MAX_CAPTION * 4 && doc.lines[i].char_len() <= MAX_CAPTION {
+                if doc.lines[i].char_len() <= MAX_CAPTION {
                     let loose = doc.lines[i].loose();
                     (!loose.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(loose.as_bytes()))
                 } else {
