@@ -7,7 +7,6 @@
 //! tokens together must name a day. Month and day names come from `data/`.
 
 use crate::phrases::phrases;
-use crate::text::fold;
 
 /// What a date-stamp line holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,14 +233,8 @@ pub fn parse_stamp_folded(line: &str, folded: Option<&str>) -> Option<Stamp> {
     if line.is_ascii() && line.bytes().filter(|b| !b.is_ascii_whitespace()).count() > 80 {
         return None;
     }
-    let made;
-    let f = match folded {
-        Some(f) => f,
-        None => {
-            made = fold(line);
-            made.as_str()
-        }
-    };
+    let f = crate::text::fold_unless_known(line, folded);
+    let f = f.as_ref();
     if f.len() > 80 {
         return None;
     }
@@ -273,6 +266,7 @@ pub fn parse_stamp_folded(line: &str, folded: Option<&str>) -> Option<Stamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fold;
 
     fn iso(s: &str) -> Option<String> {
         parse_stamp(s).and_then(|s| s.iso())

@@ -40,6 +40,15 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// `folded`, the fold of `s` when the caller has it (a line's cached
+/// fold), else [`fold`] of `s` made now.
+pub fn fold_unless_known<'a>(s: &str, folded: Option<&'a str>) -> std::borrow::Cow<'a, str> {
+    match folded {
+        Some(f) => std::borrow::Cow::Borrowed(f),
+        None => std::borrow::Cow::Owned(fold(s)),
+    }
+}
+
 /// Does `b` hold two spaces in a row? (The searcher is built once: built
 /// for each line, it cost more than the search.)
 pub fn has_double_space(b: &[u8]) -> bool {

@@ -105,14 +105,8 @@ fn is_author_line(line: &str, folded: Option<&str>) -> bool {
     if !is_name_shaped(line) {
         return false;
     }
-    let made;
-    let f = match folded {
-        Some(f) => f,
-        None => {
-            made = fold(line);
-            &made
-        }
-    };
+    let f = crate::text::fold_unless_known(line, folded);
+    let f = f.as_ref();
     let p = phrases();
     !p.navigation.is_exact_folded(f)
         && !p.tail_weak.is_exact_folded(f)
