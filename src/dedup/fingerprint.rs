@@ -232,46 +232,76 @@ pub fn word_hashes(text: &str, max: usize) -> Vec<u64> {
     // and 16 bytes for a short word's reads)
     folded.resize(len + 64, 0);
     let mut out = Vec::with_capacity(text.len() / 5);
+    // A word starts where a word byte follows a space and ends at the
+    // first space after it: starts and ends alternate, so each start is
+    // paired with the next end without reading the bytes again. A word
+    // running past a block's end is finished by the next block's first end.
     // (the byte before the text counts as a space)
-    let mut before_is_space = 1u64;
-    let mut start = 0;
+    let mut before_is_word = 0u64;
+    let mut open: Option<usize> = None;
     for base in (0..len).step_by(64) {
-        // Bit i is set where byte base + i is a space. Eight bytes at a
-        // time: a word's byte has 0x40 (a letter) or 0x10 (a digit) set,
-        // a space (or padding) neither; adding 0x7F to each byte's share
-        // of those bits sets its top bit just for a word's byte (no carry
-        // leaves a byte), and a multiplication gathers the eight top bits.
-        let mut spaces = 0u64;
-        for k in 0..8 {
-            let at = base + 8 * k;
-            let v = u64::from_le_bytes(folded[at..at + 8].try_into().expect("8 bytes"));
-            let top = ((v & 0x5050_5050_5050_5050) + 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080;
-            let word_bytes = (top >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-            spaces |= (!word_bytes & 0xFF) << (8 * k);
-        }
+        let block: &[u8; 64] = folded[base..base + 64].try_into().expect("64 bytes");
         let n = (len - base).min(64);
-        let mut changes = spaces ^ (spaces << 1 | before_is_space);
+        let mut words = word_bytes_mask(block);
         if n < 64 {
-            changes &= (1u64 << n) - 1;
+            words &= (1u64 << n) - 1;
         }
-        before_is_space = spaces >> (n - 1) & 1;
-        while changes != 0 {
-            let at = base + changes.trailing_zeros() as usize;
-            changes &= changes - 1;
-            if folded[at] != b' ' {
-                start = at;
-            } else {
-                if out.len() == max {
-                    return out;
-                }
-                out.push(word_hash_padded(&folded[start..], at - start));
+        let shifted = words << 1 | before_is_word;
+        let mut starts = words & !shifted;
+        // (the padding after the text is spaces: a word ending with the
+        // text ends in its last block)
+        let mut ends = !words & shifted;
+        before_is_word = words >> 63;
+        if let Some(start) = open {
+            if ends == 0 {
+                continue;
             }
+            let end = base + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            open = None;
+            if out.len() == max {
+                return out;
+            }
+            out.push(word_hash_padded(&folded[start..], end - start));
+        }
+        while starts != 0 {
+            let start = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            if ends == 0 {
+                open = Some(start);
+                break;
+            }
+            let end = base + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            if out.len() == max {
+                return out;
+            }
+            out.push(word_hash_padded(&folded[start..], end - start));
         }
     }
-    if before_is_space == 0 && out.len() < max {
-        out.push(word_hash_padded(&folded[start..], len - start));
+    if let Some(start) = open {
+        // (a text ending in a word of a block's last byte)
+        if out.len() < max {
+            out.push(word_hash_padded(&folded[start..], len - start));
+        }
     }
     out
+}
+
+/// Bit i set where byte i of a folded block is a word's byte. A word's
+/// byte has 0x40 (a letter) or 0x10 (a digit) set, a space (or the zero
+/// padding) neither; adding 0x7F to each byte's share of those bits sets
+/// its top bit just for a word's byte (no carry leaves a byte), and a
+/// multiplication gathers the eight top bits.
+#[inline(always)]
+fn word_bytes_mask(block: &[u8; 64]) -> u64 {
+    let mut words = 0u64;
+    for (k, chunk) in block.chunks_exact(8).enumerate() {
+        let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let top = ((v & 0x5050_5050_5050_5050) + 0x7F7F_7F7F_7F7F_7F7F) & 0x8080_8080_8080_8080;
+        words |= ((top >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    words
 }
 
 /// The hash of a folded word. A word of up to 16 bytes (nearly all) is
@@ -301,12 +331,29 @@ fn word_hash_padded(w: &[u8], len: usize) -> u64 {
     let lo = u64::from_le_bytes(w[..8].try_into().expect("8 bytes"));
     let hi = u64::from_le_bytes(w[8..].try_into().expect("8 bytes"));
     // keep the word's bytes: the low 8 * min(len, 8) bits of `lo` and
-    // 8 * (len - 8) of `hi` (a shift by 64 or more gives none)
-    let keep = |bytes: usize| u64::MAX.checked_shr(64 - 8 * bytes as u32).unwrap_or(0);
-    let lo = lo & keep(len.min(8));
-    let hi = hi & keep(len.saturating_sub(8));
+    // 8 * (len - 8) of `hi`
+    let [keep_lo, keep_hi] = KEEP[len];
+    let lo = lo & keep_lo;
+    let hi = hi & keep_hi;
     fmix64(fmix64(hi ^ len as u64) ^ lo ^ 0x9E37_79B9_7F4A_7C15)
 }
+
+/// For a word of n bytes (0 to 16) read as two u64, the bits of each to
+/// keep.
+const KEEP: [[u64; 2]; 17] = {
+    let mut t = [[0u64; 2]; 17];
+    let mut n = 0;
+    while n <= 16 {
+        let lo = if n >= 8 { 8 } else { n };
+        let hi = if n > 8 { n - 8 } else { 0 };
+        t[n] = [
+            if lo == 8 { u64::MAX } else { (1u64 << (8 * lo)) - 1 },
+            if hi == 8 { u64::MAX } else { (1u64 << (8 * hi)) - 1 },
+        ];
+        n += 1;
+    }
+    t
+};
 
 /// MurmurHash3's 64-bit finalizer: every input bit moves about half the
 /// output bits.
