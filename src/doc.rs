@@ -33,6 +33,9 @@ pub struct Line {
     /// change skips such lines at once.
     judged: std::cell::Cell<u32>,
     never: std::cell::Cell<u32>,
+    /// The judgments of the same text in documents cleaned before on this
+    /// thread have been looked up ([`Judgments`]).
+    recalled: std::cell::Cell<bool>,
     /// Cache of [`crate::text::char_len`] of `text` (`usize::MAX`: not yet
     /// counted). Most stages bound a line's length first: counted once, a
     /// long paragraph is not read again by each.
@@ -52,6 +55,7 @@ impl Line {
             stamp: std::cell::OnceCell::new(),
             judged: std::cell::Cell::new(0),
             never: std::cell::Cell::new(0),
+            recalled: std::cell::Cell::new(false),
             chars: std::cell::Cell::new(usize::MAX),
         }
     }
@@ -71,6 +75,13 @@ impl Line {
     /// from the line's text alone (never from its place or its neighbours),
     /// so the answer holds until the text changes and is asked once.
     pub fn may_take(&self, bit: u32, judge: impl FnOnce(&Line) -> bool) -> bool {
+        if !self.recalled.get() {
+            self.recalled.set(true);
+            if let Some((judged, never)) = Judgments::recall(&self.text) {
+                self.judged.set(self.judged.get() | judged);
+                self.never.set(self.never.get() | never);
+            }
+        }
         if self.judged.get() & bit != 0 {
             return self.never.get() & bit == 0;
         }
@@ -121,6 +132,65 @@ impl Line {
         self.chars.set(usize::MAX);
         self.judged.set(0);
         self.never.set(0);
+        self.recalled.set(false);
+    }
+}
+
+/// The stages' judgments from a line's text alone ([`Line::may_take`]),
+/// remembered across the documents one thread cleans: a site's furniture
+/// ("Advertisement", "By Staff Reporter", its copyright line) comes back
+/// on every page, and each stage's verdict on it is the same every time,
+/// so it is made once. Only short lines are kept (boilerplate is short;
+/// a long paragraph is rarely seen twice and costs more to look up), and
+/// at most [`Judgments::CAPACITY`] of them: a full table starts afresh.
+/// What a document's cleaning gives does not change: a judgment depends
+/// on the text and on nothing else.
+pub struct Judgments;
+
+impl Judgments {
+    /// Longest line remembered, in bytes.
+    pub const MAX_LEN: usize = 160;
+    /// Lines remembered per thread.
+    pub const CAPACITY: usize = 1 << 14;
+
+    thread_local! {
+        static TABLE: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, (u32, u32)>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+    }
+
+    /// The judged and never-taking bits remembered for `text`.
+    fn recall(text: &str) -> Option<(u32, u32)> {
+        if text.len() > Self::MAX_LEN {
+            return None;
+        }
+        Self::TABLE.with(|t| t.borrow().get(text).copied())
+    }
+
+    /// Remembers what was judged of the document's short lines.
+    pub fn remember(doc: &Doc) {
+        Self::TABLE.with(|t| {
+            let mut t = t.borrow_mut();
+            for l in &doc.lines {
+                let judged = l.judged.get();
+                if judged == 0 || l.text.len() > Self::MAX_LEN {
+                    continue;
+                }
+                let never = l.never.get();
+                if let Some(e) = t.get_mut(l.text.as_str()) {
+                    *e = (e.0 | judged, e.1 | never);
+                    continue;
+                }
+                if t.len() >= Self::CAPACITY {
+                    t.clear();
+                }
+                t.insert(l.text.as_str().into(), (judged, never));
+            }
+        });
+    }
+
+    /// Forgets everything remembered on this thread.
+    pub fn forget() {
+        Self::TABLE.with(|t| t.borrow_mut().clear());
     }
 }
 
@@ -419,6 +489,8 @@ mod tests {
 
     #[test]
     fn a_verdict_is_asked_once_per_text_and_per_stage() {
+        // (nothing remembered from a document cleaned on this thread before)
+        Judgments::forget();
         let mut l = Line::new("Getty Images".into(), 1, false);
         let asked = std::cell::Cell::new(0);
         let judge = |_: &Line| {
@@ -461,5 +533,63 @@ mod tests {
         m.offer_date("2017-11-11".into(), DateRank::Dateline);
         m.offer_date("2017-11-12".into(), DateRank::PageStamp);
         assert_eq!(m.date.as_deref(), Some("2017-11-11"));
+    }
+
+    /// Every text of the bundled samples, and the documents of a folder
+    /// of text files.
+    fn sample_texts() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/in");
+        let mut out = Vec::new();
+        for e in walkdir::WalkDir::new(root).sort_by_file_name() {
+            let e = e.expect("samples readable");
+            if e.file_type().is_file() {
+                if let Ok(t) = std::fs::read_to_string(e.path()) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn remembered_judgments_change_no_document() {
+        let cleaner = crate::Cleaner::default();
+        let texts = sample_texts();
+        assert!(texts.len() >= 20, "the samples are there");
+        let seen = |d: &Doc| {
+            let records: Vec<_> = d
+                .records
+                .iter()
+                .map(|r| (r.stage, r.reason.clone(), r.text.clone(), r.line))
+                .collect();
+            (d.render(), records, d.meta.clone())
+        };
+        let cold: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                Judgments::forget();
+                seen(&cleaner.clean(t))
+            })
+            .collect();
+        Judgments::forget();
+        // Twice through: the second time every short line is remembered,
+        // from this document and from the others.
+        for round in 0..2 {
+            for (t, want) in texts.iter().zip(&cold) {
+                assert_eq!(&seen(&cleaner.clean(t)), want, "round {round}");
+            }
+        }
+    }
+
+    #[test]
+    fn judgments_are_remembered_for_short_lines_only() {
+        Judgments::forget();
+        let long = "word ".repeat(40);
+        let doc = crate::Cleaner::default().clean(&format!("Advertisement\n\n{long}\n"));
+        assert!(doc.lines.iter().any(|l| l.judged.get() != 0));
+        assert!(Judgments::recall("Advertisement").is_some());
+        assert!(Judgments::recall(long.trim()).is_none());
+        Judgments::forget();
+        assert!(Judgments::recall("Advertisement").is_none());
     }
 }

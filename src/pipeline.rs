@@ -209,6 +209,7 @@ impl Cleaner {
                 last_change = Some(step);
             }
         }
+        crate::doc::Judgments::remember(&doc);
         doc
     }
 }

@@ -342,13 +342,21 @@ fn word_hash_padded(w: &[u8], len: usize) -> u64 {
 /// keep.
 const KEEP: [[u64; 2]; 17] = {
     let mut t = [[0u64; 2]; 17];
-    let mut n = 0;
+    let mut n: usize = 0;
     while n <= 16 {
         let lo = if n >= 8 { 8 } else { n };
-        let hi = if n > 8 { n - 8 } else { 0 };
+        let hi = n.saturating_sub(8);
         t[n] = [
-            if lo == 8 { u64::MAX } else { (1u64 << (8 * lo)) - 1 },
-            if hi == 8 { u64::MAX } else { (1u64 << (8 * hi)) - 1 },
+            if lo == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * lo)) - 1
+            },
+            if hi == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * hi)) - 1
+            },
         ];
         n += 1;
     }
