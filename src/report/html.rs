@@ -31,13 +31,13 @@ pub fn word_diff(canonical: &str, member: &str) -> Vec<Op> {
     let mut ops: Vec<Op> = Vec::new();
     let mut i = 0;
     while i < raw.len() {
-        let tag = raw[i].0;
+        let tag = raw[i].tag();
         let mut j = i;
-        while j < raw.len() && raw[j].0 == tag {
+        while j < raw.len() && raw[j].tag() == tag {
             j += 1;
         }
         let run = &raw[i..j];
-        let words = run.iter().filter(|(_, v)| !v.trim().is_empty()).count();
+        let words: usize = run.iter().map(Piece::words).sum();
         if tag == 0 && words > 2 * CONTEXT_WORDS + 4 {
             let head_n = if i == 0 { 0 } else { CONTEXT_WORDS };
             let tail_n = if j == raw.len() { 0 } else { CONTEXT_WORDS };
@@ -51,46 +51,96 @@ pub fn word_diff(canonical: &str, member: &str) -> Vec<Op> {
                 ops.push(Op(0, tail));
             }
         } else {
-            ops.push(Op(tag, run.iter().map(|(_, v)| *v).collect()));
+            ops.push(Op(tag, run.iter().map(Piece::text).collect()));
         }
         i = j;
     }
     ops
 }
 
-/// The diff as (tag, token) pairs, tokens being runs of word characters or
-/// of whitespace: read the unchanged and cut tokens and you have the
+/// A piece of a diff: a token (a run of word characters or of
+/// whitespace) with its tag (0 unchanged, 1 added, 2 cut), or an
+/// unchanged stretch of whole paragraphs, left uncut: most of a copy is
+/// unchanged, and all a person sees of it is a few words at each end and
+/// how many words lie between (read from the text when asked). Its text
+/// is what its tokens would give, one after the other.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Piece<'a> {
+    Token(u8, &'a str),
+    Same(&'a str),
+}
+
+impl<'a> Piece<'a> {
+    fn tag(&self) -> u8 {
+        match self {
+            Piece::Token(t, _) => *t,
+            Piece::Same(_) => 0,
+        }
+    }
+
+    fn text(&self) -> &'a str {
+        match self {
+            Piece::Token(_, v) | Piece::Same(v) => v,
+        }
+    }
+
+    /// Words in the piece (a token is one word or none).
+    fn words(&self) -> usize {
+        match self {
+            Piece::Token(_, v) => usize::from(!is_space_token(v)),
+            Piece::Same(v) => count_words(v),
+        }
+    }
+}
+
+/// Is the token (a run of whitespace or of other characters) whitespace?
+fn is_space_token(v: &str) -> bool {
+    v.chars().next().is_some_and(char::is_whitespace)
+}
+
+/// The diff as pieces: read the unchanged and cut ones and you have the
 /// canonical text, the unchanged and added ones and you have the member.
 /// Paragraphs are compared first, words only inside the paragraphs that
 /// differ: copies of a wire story share most paragraphs whole, and a word
 /// diff of two whole stories costs far more than a few of two paragraphs.
-fn raw_diff<'a>(canonical: &'a str, member: &'a str) -> Vec<(u8, &'a str)> {
+fn raw_diff<'a>(canonical: &'a str, member: &'a str) -> Vec<Piece<'a>> {
     use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
     let deadline = std::time::Instant::now() + DIFF_DEADLINE;
     let old = paragraphs(canonical);
     let new = paragraphs(member);
     let tokens_of =
         |ps: &[&'a str]| -> Vec<&'a str> { ps.iter().flat_map(|p| tokens(p)).collect() };
-    // One step of a diff over token lists, as (tag, token) pairs.
-    let push = |raw: &mut Vec<(u8, &'a str)>, tag: DiffTag, cut: &[&'a str], added: &[&'a str]| {
-        match tag {
-            DiffTag::Equal => raw.extend(cut.iter().map(|t| (0, *t))),
+    // One step of a word diff, as pieces.
+    let push =
+        |raw: &mut Vec<Piece<'a>>, tag: DiffTag, cut: &[&'a str], added: &[&'a str]| match tag {
+            DiffTag::Equal => raw.extend(cut.iter().map(|t| Piece::Token(0, t))),
             _ => {
-                raw.extend(cut.iter().map(|t| (2, *t)));
-                raw.extend(added.iter().map(|t| (1, *t)));
+                raw.extend(cut.iter().map(|t| Piece::Token(2, t)));
+                raw.extend(added.iter().map(|t| Piece::Token(1, t)));
             }
-        }
-    };
-    let mut raw: Vec<(u8, &str)> = Vec::new();
+        };
+    let mut raw: Vec<Piece> = Vec::new();
     for op in capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline)) {
         let (tag, o, n) = op.as_tag_tuple();
+        if tag == DiffTag::Equal {
+            // The paragraphs are consecutive slices of the canonical text.
+            let (Some(first), Some(last)) = (old[o.clone()].first(), old[o.clone()].last()) else {
+                continue;
+            };
+            let start = first.as_ptr() as usize - canonical.as_ptr() as usize;
+            let end = last.as_ptr() as usize - canonical.as_ptr() as usize + last.len();
+            let same = &canonical[start..end];
+            if same.chars().all(char::is_whitespace) {
+                // (whitespace alone: as its tokens, which may stand
+                // between two changes and join them)
+                push(&mut raw, tag, &tokens_of(&old[o]), &[]);
+            } else {
+                raw.push(Piece::Same(same));
+            }
+            continue;
+        }
         let ot = tokens_of(&old[o]);
-        // (an unchanged run's tokens are the same on both sides)
-        let nt = if tag == DiffTag::Equal {
-            Vec::new()
-        } else {
-            tokens_of(&new[n])
-        };
+        let nt = tokens_of(&new[n]);
         if tag != DiffTag::Replace {
             push(&mut raw, tag, &ot, &nt);
             continue;
@@ -107,27 +157,28 @@ fn raw_diff<'a>(canonical: &'a str, member: &'a str) -> Vec<(u8, &'a str)> {
 /// two changes becomes part of them, and in each run of changes the cut
 /// words come first, then the added ones ("signals cut" -> "hints at", not
 /// four alternating pieces).
-fn group_changes(raw: Vec<(u8, &str)>) -> Vec<(u8, &str)> {
-    let mut out: Vec<(u8, &str)> = Vec::with_capacity(raw.len());
-    let mut cut: Vec<(u8, &str)> = Vec::new();
-    let mut added: Vec<(u8, &str)> = Vec::new();
-    for (i, &(tag, v)) in raw.iter().enumerate() {
-        let between_changes = tag == 0
-            && v.trim().is_empty()
+fn group_changes(raw: Vec<Piece>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(raw.len());
+    let mut cut: Vec<Piece> = Vec::new();
+    let mut added: Vec<Piece> = Vec::new();
+    for (i, &piece) in raw.iter().enumerate() {
+        let tag = piece.tag();
+        let between_changes = matches!(piece, Piece::Token(0, v) if is_space_token(v))
             && i > 0
-            && raw[i - 1].0 != 0
-            && raw.get(i + 1).is_some_and(|n| n.0 != 0);
+            && raw[i - 1].tag() != 0
+            && raw.get(i + 1).is_some_and(|n| n.tag() != 0);
         if tag == 0 && !between_changes {
             out.append(&mut cut);
             out.append(&mut added);
-            out.push((tag, v));
+            out.push(piece);
             continue;
         }
+        let v = piece.text();
         if tag != 1 {
-            cut.push((2, v));
+            cut.push(Piece::Token(2, v));
         }
         if tag != 2 {
-            added.push((1, v));
+            added.push(Piece::Token(1, v));
         }
     }
     out.append(&mut cut);
@@ -191,35 +242,73 @@ fn count_words(s: &str) -> usize {
     s.split_whitespace().count()
 }
 
-fn take_words(run: &[(u8, &str)], n: usize) -> String {
+/// The pieces' text up to its `n`th word (none for 0), as their tokens
+/// one by one would give it.
+fn take_words(run: &[Piece], n: usize) -> String {
     let mut out = String::new();
     let mut seen = 0;
-    for (_, v) in run {
-        if seen == n {
-            break;
+    for piece in run {
+        for v in piece_tokens(piece) {
+            if seen == n {
+                return out;
+            }
+            if !is_space_token(v) {
+                seen += 1;
+            }
+            out.push_str(v);
         }
-        if !v.trim().is_empty() {
-            seen += 1;
-        }
-        out.push_str(v);
     }
     out
 }
 
-fn take_words_back(run: &[(u8, &str)], n: usize) -> String {
+/// The pieces' text from its `n`th word from the end, as their tokens
+/// read backwards one by one would give it.
+fn take_words_back(run: &[Piece], n: usize) -> String {
     let mut parts = Vec::new();
     let mut seen = 0;
-    for (_, v) in run.iter().rev() {
-        if seen == n {
-            break;
+    'pieces: for piece in run.iter().rev() {
+        let tokens: Box<dyn Iterator<Item = &str>> = match piece {
+            Piece::Token(_, v) => Box::new(std::iter::once(*v)),
+            Piece::Same(v) => Box::new(tokens_back(v)),
+        };
+        for v in tokens {
+            if seen == n {
+                break 'pieces;
+            }
+            if !is_space_token(v) {
+                seen += 1;
+            }
+            parts.push(v);
         }
-        if !v.trim().is_empty() {
-            seen += 1;
-        }
-        parts.push(*v);
     }
     parts.reverse();
     parts.concat()
+}
+
+/// A piece's tokens, in order.
+fn piece_tokens<'a>(piece: &Piece<'a>) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+    match *piece {
+        Piece::Token(_, v) => Box::new(std::iter::once(v)),
+        Piece::Same(v) => Box::new(tokens(v)),
+    }
+}
+
+/// [`tokens`] from the end of the text backwards: the same runs, last
+/// first.
+fn tokens_back(s: &str) -> impl Iterator<Item = &str> {
+    let mut rest = s;
+    std::iter::from_fn(move || {
+        let last = rest.chars().next_back()?;
+        let space = last.is_whitespace();
+        let start = rest
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() != space)
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let (r, t) = rest.split_at(start);
+        rest = r;
+        Some(t)
+    })
 }
 
 #[derive(Serialize)]
@@ -470,6 +559,245 @@ mod tests {
         }
     }
 
+    /// The diff as first written, cutting every paragraph into tokens:
+    /// what the pieces must give.
+    mod by_tokens {
+        use super::super::{count_words, paragraphs, tokens, Op, CONTEXT_WORDS, DIFF_DEADLINE};
+
+        pub fn word_diff(canonical: &str, member: &str) -> Vec<Op> {
+            let raw = raw_diff(canonical, member);
+            let mut ops: Vec<Op> = Vec::new();
+            let mut i = 0;
+            while i < raw.len() {
+                let tag = raw[i].0;
+                let mut j = i;
+                while j < raw.len() && raw[j].0 == tag {
+                    j += 1;
+                }
+                let run = &raw[i..j];
+                let words = run.iter().filter(|(_, v)| !v.trim().is_empty()).count();
+                if tag == 0 && words > 2 * CONTEXT_WORDS + 4 {
+                    let head_n = if i == 0 { 0 } else { CONTEXT_WORDS };
+                    let tail_n = if j == raw.len() { 0 } else { CONTEXT_WORDS };
+                    let (head, tail) = (take_words(run, head_n), take_words_back(run, tail_n));
+                    let folded = words - count_words(&head) - count_words(&tail);
+                    if !head.is_empty() {
+                        ops.push(Op(0, head));
+                    }
+                    ops.push(Op(3, folded.to_string()));
+                    if !tail.is_empty() {
+                        ops.push(Op(0, tail));
+                    }
+                } else {
+                    ops.push(Op(tag, run.iter().map(|(_, v)| *v).collect()));
+                }
+                i = j;
+            }
+            ops
+        }
+
+        /// The diff as (tag, token) pairs, tokens being runs of word characters or
+        /// of whitespace: read the unchanged and cut tokens and you have the
+        /// canonical text, the unchanged and added ones and you have the member.
+        /// Paragraphs are compared first, words only inside the paragraphs that
+        /// differ: copies of a wire story share most paragraphs whole, and a word
+        /// diff of two whole stories costs far more than a few of two paragraphs.
+        fn raw_diff<'a>(canonical: &'a str, member: &'a str) -> Vec<(u8, &'a str)> {
+            use similar::{capture_diff_slices_deadline, Algorithm, DiffTag};
+            let deadline = std::time::Instant::now() + DIFF_DEADLINE;
+            let old = paragraphs(canonical);
+            let new = paragraphs(member);
+            let tokens_of =
+                |ps: &[&'a str]| -> Vec<&'a str> { ps.iter().flat_map(|p| tokens(p)).collect() };
+            // One step of a diff over token lists, as (tag, token) pairs.
+            let push =
+                |raw: &mut Vec<(u8, &'a str)>, tag: DiffTag, cut: &[&'a str], added: &[&'a str]| {
+                    match tag {
+                        DiffTag::Equal => raw.extend(cut.iter().map(|t| (0, *t))),
+                        _ => {
+                            raw.extend(cut.iter().map(|t| (2, *t)));
+                            raw.extend(added.iter().map(|t| (1, *t)));
+                        }
+                    }
+                };
+            let mut raw: Vec<(u8, &str)> = Vec::new();
+            for op in capture_diff_slices_deadline(Algorithm::Myers, &old, &new, Some(deadline)) {
+                let (tag, o, n) = op.as_tag_tuple();
+                let ot = tokens_of(&old[o]);
+                // (an unchanged run's tokens are the same on both sides)
+                let nt = if tag == DiffTag::Equal {
+                    Vec::new()
+                } else {
+                    tokens_of(&new[n])
+                };
+                if tag != DiffTag::Replace {
+                    push(&mut raw, tag, &ot, &nt);
+                    continue;
+                }
+                for wop in capture_diff_slices_deadline(Algorithm::Myers, &ot, &nt, Some(deadline))
+                {
+                    let (wtag, wo, wn) = wop.as_tag_tuple();
+                    push(&mut raw, wtag, &ot[wo], &nt[wn]);
+                }
+            }
+            group_changes(raw)
+        }
+
+        /// Makes a diff read as a person would write it: a space alone between
+        /// two changes becomes part of them, and in each run of changes the cut
+        /// words come first, then the added ones ("signals cut" -> "hints at", not
+        /// four alternating pieces).
+        fn group_changes(raw: Vec<(u8, &str)>) -> Vec<(u8, &str)> {
+            let mut out: Vec<(u8, &str)> = Vec::with_capacity(raw.len());
+            let mut cut: Vec<(u8, &str)> = Vec::new();
+            let mut added: Vec<(u8, &str)> = Vec::new();
+            for (i, &(tag, v)) in raw.iter().enumerate() {
+                let between_changes = tag == 0
+                    && v.trim().is_empty()
+                    && i > 0
+                    && raw[i - 1].0 != 0
+                    && raw.get(i + 1).is_some_and(|n| n.0 != 0);
+                if tag == 0 && !between_changes {
+                    out.append(&mut cut);
+                    out.append(&mut added);
+                    out.push((tag, v));
+                    continue;
+                }
+                if tag != 1 {
+                    cut.push((2, v));
+                }
+                if tag != 2 {
+                    added.push((1, v));
+                }
+            }
+            out.append(&mut cut);
+            out.append(&mut added);
+            out
+        }
+
+        fn take_words(run: &[(u8, &str)], n: usize) -> String {
+            let mut out = String::new();
+            let mut seen = 0;
+            for (_, v) in run {
+                if seen == n {
+                    break;
+                }
+                if !v.trim().is_empty() {
+                    seen += 1;
+                }
+                out.push_str(v);
+            }
+            out
+        }
+
+        fn take_words_back(run: &[(u8, &str)], n: usize) -> String {
+            let mut parts = Vec::new();
+            let mut seen = 0;
+            for (_, v) in run.iter().rev() {
+                if seen == n {
+                    break;
+                }
+                if !v.trim().is_empty() {
+                    seen += 1;
+                }
+                parts.push(*v);
+            }
+            parts.reverse();
+            parts.concat()
+        }
+    }
+
+    /// Texts and edits of them: paragraphs changed, cut, added and moved,
+    /// odd whitespace (leading spaces, blank-only paragraphs, tabs,
+    /// no-break spaces, no final newline), non-ASCII words.
+    fn diff_pairs() -> Vec<(String, String)> {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let words = [
+            "the",
+            "council",
+            "voted",
+            "caf\u{e9}",
+            "\u{130}stanbul",
+            "2025,",
+            "said.",
+            "\u{201C}no\u{201D}",
+        ];
+        let seps = [" ", " ", " ", "  ", "\t", "\u{a0}", "\n"];
+        let mut out = Vec::new();
+        for _ in 0..400 {
+            let paras: Vec<String> = (0..1 + next(8))
+                .map(|_| {
+                    let mut p = String::new();
+                    if next(10) == 0 {
+                        p.push(' ');
+                    }
+                    for w in 0..next(60) {
+                        if w > 0 {
+                            p.push_str(seps[next(seps.len() as u64) as usize]);
+                        }
+                        p.push_str(words[next(words.len() as u64) as usize]);
+                    }
+                    if next(12) == 0 {
+                        p = " \t".into();
+                    }
+                    p
+                })
+                .collect();
+            let mut edited = paras.clone();
+            for _ in 0..next(4) {
+                let i = next(edited.len() as u64) as usize;
+                match next(4) {
+                    0 => edited[i] = edited[i].replacen("council", "board met", 1),
+                    1 if edited.len() > 1 => {
+                        edited.remove(i);
+                    }
+                    2 => edited.insert(i, "An added paragraph.".into()),
+                    _ => edited[i].push_str(" more"),
+                }
+            }
+            let join = |ps: &[String], sep: u64, end: bool| {
+                ps.join(["\n\n", "\n", "\n\n\n"][sep as usize]) + if end { "\n" } else { "" }
+            };
+            let (s1, s2, end) = (next(3), next(3), next(3) > 0);
+            out.push((join(&paras, s1, true), join(&edited, s2, end)));
+        }
+        out
+    }
+
+    #[test]
+    fn pieces_diff_as_tokens_diff() {
+        let mut pairs = diff_pairs();
+        let long: String = (0..300).map(|i| format!("w{i} ")).collect();
+        pairs.push((long.clone(), long.replace("w150 ", "changed ")));
+        pairs.push((long.clone(), format!("{long}\n\nTail.")));
+        pairs.push((String::new(), long.clone()));
+        pairs.push(("\n\n \n\nx".into(), "a\n\n \n\nb".into()));
+        for (a, b) in &pairs {
+            for (x, y) in [(a, b), (b, a), (a, a)] {
+                assert_eq!(
+                    word_diff(x, y),
+                    by_tokens::word_diff(x, y),
+                    "{x:?} -> {y:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tokens_back_are_tokens_reversed() {
+        for (t, _) in diff_pairs().iter().take(100) {
+            let mut back: Vec<&str> = tokens_back(t).collect();
+            back.reverse();
+            assert_eq!(back, tokens(t).collect::<Vec<_>>());
+        }
+    }
+
     #[test]
     fn diff_marks_additions_and_cuts() {
         let ops = word_diff(
@@ -505,15 +833,18 @@ mod tests {
             let raw = raw_diff(x, y);
             let side = |keep: u8| -> String {
                 raw.iter()
-                    .filter(|(t, _)| *t == 0 || *t == keep)
-                    .map(|(_, v)| *v)
+                    .filter(|p| p.tag() == 0 || p.tag() == keep)
+                    .map(Piece::text)
                     .collect()
             };
             assert_eq!(&side(2), x);
             assert_eq!(&side(1), y);
         }
         // the changed paragraph is diffed word by word, the others kept whole
-        let raw = raw_diff(&a, &b);
+        let raw: Vec<(u8, &str)> = raw_diff(&a, &b)
+            .iter()
+            .map(|p| (p.tag(), p.text()))
+            .collect();
         assert!(raw.contains(&(1, "changed")), "{raw:?}");
         let first_paragraph = |v: &str| v.starts_with('a') && v[1..].parse::<u32>().is_ok();
         assert!(
