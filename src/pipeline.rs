@@ -622,58 +622,83 @@ pub fn run(
         }));
         store::save(index, &all).map_err(|e| Error::io(index, e))?;
     }
-    // The review page (mostly work for the processor) and the deferred
-    // outputs (mostly copying through the system) go side by side: both
-    // only read the documents and the spill's outputs lane.
-    trace_phase(start, "review page and deferred outputs");
-    let (page_failed, write_errors) = std::thread::scope(|scope| {
-        // What is left to read is the outputs, then the manifest lines:
-        // the rest of the spill is let go of meanwhile (freeing the pages
-        // of gigabytes takes the kernel a while), and its memory serves
-        // the writing. (Were it kept, nothing would be lost: errors here
-        // are ignored.)
-        scope.spawn(|| {
-            let _ = spill.release(Lane::Main);
-            let _ = spill.release(Lane::Scan);
+    // The review page (mostly work for the processor), the deferred
+    // outputs and the manifest (mostly copying through the system) go side
+    // by side: all only read the documents and the spill. The manifest is
+    // written as if every deferred output will be written; should one fail,
+    // it is written again with the failure in it. duplicates.json is
+    // staged beside them too. What is staged is committed after the sync.
+    trace_phase(start, "review page, deferred outputs and manifest");
+    let names = stages::names();
+    let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
+    let dup_path = output.join(REPORT_DIR).join("duplicates.json");
+    let ((page_failed, write_errors), (manifest, counts, staged_report)) =
+        std::thread::scope(|scope| {
+            // What is read now is the outputs and the manifest lines: the
+            // rest of the spill is let go of meanwhile (freeing the pages
+            // of gigabytes takes the kernel a while), and its memory serves
+            // the writing. (Were it kept, nothing would be lost: errors here
+            // are ignored.)
+            scope.spawn(|| {
+                let _ = spill.release(Lane::Main);
+                let _ = spill.release(Lane::Scan);
+            });
+            pool.install(|| {
+                rayon::join(
+                    || {
+                        let done = rayon::join(
+                            || {
+                                let failed = reviewed.as_ref().is_some_and(|r| {
+                                    !write_review_page(r, &spill, output, on_error)
+                                });
+                                trace_step("report: review page written");
+                                failed
+                            },
+                            || {
+                                let errors = write_deferred(&docs, &spill, output, on_error);
+                                trace_step("deferred outputs written");
+                                errors
+                            },
+                        );
+                        // (the outputs lane is let go of as the manifest ends)
+                        let _ = spill.release(Lane::Out);
+                        done
+                    },
+                    || {
+                        let mut counts = Summary::default();
+                        let manifest =
+                            write_manifest(&manifest_path, &docs, &spill, &names, &mut counts);
+                        trace_step("manifest written");
+                        let staged = reviewed.as_ref().map(|r| {
+                            crate::write::stage_with(&dup_path, |w| {
+                                w.write_all(r.report.to_json().as_bytes())
+                            })
+                        });
+                        trace_step("duplicates.json staged");
+                        (manifest, counts, staged)
+                    },
+                )
+            })
         });
-        pool.install(|| {
-            rayon::join(
-                || {
-                    let failed = reviewed
-                        .as_ref()
-                        .is_some_and(|r| !write_review_page(r, &spill, output, on_error));
-                    trace_step("report: review page written");
-                    failed
-                },
-                || {
-                    let errors = write_deferred(&docs, &spill, output, on_error);
-                    trace_step("deferred outputs written");
-                    errors
-                },
-            )
-        })
-    });
     summary.failed += usize::from(page_failed);
-    for (n, err) in write_errors {
-        docs[n].rec.write_error = Some(err.into());
-    }
+    let (manifest, counts) = if write_errors.is_empty() {
+        (manifest, counts)
+    } else {
+        // (an output could not be written: its entry says so)
+        drop(manifest);
+        for (n, err) in write_errors {
+            docs[n].rec.write_error = Some(err.into());
+        }
+        let mut counts = Summary::default();
+        let manifest = write_manifest(&manifest_path, &docs, &spill, &names, &mut counts);
+        (manifest, counts)
+    };
+    let manifest = manifest.map_err(|e| Error::io(&manifest_path, e))?;
+    add_manifest_counts(&mut summary, counts);
     // (a dropped copy's file goes only now: the page diffed it)
     if let Some(r) = &reviewed {
         remove_dropped(&r.dropped_files, on_error);
     }
-    let report = reviewed.map(|r| r.report);
-
-    trace_phase(start, "manifest");
-    let names = stages::names();
-    let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
-    let manifest = std::thread::scope(|scope| {
-        // (the outputs lane is let go of meanwhile)
-        scope.spawn(|| {
-            let _ = spill.release(Lane::Out);
-        });
-        write_manifest(&manifest_path, &docs, &spill, &names, &mut summary)
-    })
-    .map_err(|e| Error::io(&manifest_path, e))?;
     // The spill is done with: let go of it before the sync, which then
     // has no need to write its pages out.
     drop(docs);
@@ -686,9 +711,10 @@ pub fn run(
         .commit()
         .map_err(|e| Error::io(&manifest_path, e))?;
     trace_phase(start, "duplicates.json");
-    if let Some(report) = report {
-        let path = output.join(REPORT_DIR).join("duplicates.json");
-        write_atomic(&path, report.to_json().as_bytes()).map_err(|e| Error::io(&path, e))?;
+    if let Some(staged) = staged_report {
+        staged
+            .and_then(crate::write::Staged::commit)
+            .map_err(|e| Error::io(&dup_path, e))?;
     }
     summary.interrupted = interrupted(opts);
     summary.elapsed = start.elapsed();
@@ -748,6 +774,22 @@ fn write_manifest(
         }
         Ok(())
     })
+}
+
+/// Adds what writing the manifest counted ([`write_manifest`]) to the
+/// run's summary.
+fn add_manifest_counts(summary: &mut Summary, counts: Summary) {
+    summary.read += counts.read;
+    summary.written += counts.written;
+    summary.empty += counts.empty;
+    summary.renamed += counts.renamed;
+    summary.failed += counts.failed;
+    for (reason, n) in counts.skipped {
+        *summary.skipped.entry(reason).or_default() += n;
+    }
+    for (stage, n) in counts.removed_by_stage {
+        *summary.removed_by_stage.entry(stage).or_default() += n;
+    }
 }
 
 /// Gives the memory freed by a finished phase back to the system (glibc

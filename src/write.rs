@@ -10,25 +10,35 @@ use std::path::Path;
 pub const TEMP_PREFIX: &str = ".newsclean-";
 pub const TEMP_SUFFIX: &str = ".tmp";
 
-/// Test hook: with `NEWSCLEAN_FAIL_WRITES_AFTER=N` in the environment, every
-/// write after the first N fails as a full disk would. Lets the tests check
-/// the disk-full path without filling a disk.
-fn injected_failure() -> Option<std::io::Error> {
+/// Test hooks: with `NEWSCLEAN_FAIL_WRITES_AFTER=N` in the environment,
+/// every write after the first N fails as a full disk would; with
+/// `NEWSCLEAN_FAIL_WRITES_TO=TEXT`, every write to a path holding TEXT
+/// does. Lets the tests check the disk-full path without filling a disk.
+fn injected_failure(path: &Path) -> Option<std::io::Error> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::OnceLock;
     static LIMIT: OnceLock<Option<usize>> = OnceLock::new();
+    static TO: OnceLock<Option<String>> = OnceLock::new();
     static DONE: AtomicUsize = AtomicUsize::new(0);
+    let full = || {
+        std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            "No space left on device (injected)",
+        )
+    };
+    let to = TO.get_or_init(|| std::env::var("NEWSCLEAN_FAIL_WRITES_TO").ok());
+    if to
+        .as_deref()
+        .is_some_and(|t| path.to_string_lossy().contains(t))
+    {
+        return Some(full());
+    }
     let limit = (*LIMIT.get_or_init(|| {
         std::env::var("NEWSCLEAN_FAIL_WRITES_AFTER")
             .ok()
             .and_then(|v| v.parse().ok())
     }))?;
-    (DONE.fetch_add(1, Ordering::SeqCst) >= limit).then(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::StorageFull,
-            "No space left on device (injected)",
-        )
-    })
+    (DONE.fetch_add(1, Ordering::SeqCst) >= limit).then(full)
 }
 
 /// Removes the temporary files a killed run left under `dir` (ours by
@@ -169,7 +179,7 @@ pub fn stage_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<Staged> {
-    if let Some(e) = injected_failure() {
+    if let Some(e) = injected_failure(path) {
         return Err(e);
     }
     let dir = path

@@ -387,6 +387,82 @@ fn output_problems() {
     }
 }
 
+/// A JSON Lines output written at the end (with its clusters) fails: the
+/// manifest, written beside it on the guess that it would not, is written
+/// again and says which documents have no output; the other output and
+/// the reports are whole.
+#[test]
+fn a_deferred_output_that_cannot_be_written() {
+    let (_t, inp, out) = scratch();
+    let line = |n: usize, text: &str| {
+        serde_json::json!({"id": format!("d{n}"), "text": text}).to_string() + "\n"
+    };
+    // a story in both files (a cluster across them), one of its own each
+    let shared = article(1);
+    let a = line(1, &shared) + &line(2, &article(2));
+    let b = line(3, &shared) + &line(4, &article(4));
+    write(&inp, "a.jsonl", a.as_bytes());
+    write(&inp, "b.jsonl", b.as_bytes());
+    for jobs in ["1", "2"] {
+        let _ = fs::remove_dir_all(&out);
+        let before = fingerprint_tree(&inp);
+        let o = newsclean()
+            .arg(&inp)
+            .arg(&out)
+            .args(["-j", jobs])
+            .env("NEWSCLEAN_FAIL_WRITES_TO", "b.jsonl")
+            .assert()
+            .code(1);
+        assert_eq!(fingerprint_tree(&inp), before);
+        let err = stderr_of(&o);
+        assert!(one_line_naming(&err, "b.jsonl: No space left"), "{err}");
+        assert!(err.contains("4 read, 2 written"), "{err}");
+        assert!(!out.join("b.jsonl").exists());
+        assert_eq!(
+            fs::read_to_string(out.join("a.jsonl"))
+                .unwrap()
+                .lines()
+                .count(),
+            2
+        );
+        let m: Vec<serde_json::Value> = fs::read_to_string(out.join(".newsclean/manifest.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(m.len(), 4);
+        for e in &m {
+            let failed = e["input"] == "b.jsonl";
+            assert_eq!(
+                e["status"],
+                if failed { "failed" } else { "written" },
+                "{e}"
+            );
+            if failed {
+                assert!(
+                    e["reason"].as_str().unwrap().contains("cannot write"),
+                    "{e}"
+                );
+            }
+        }
+        let dups: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(out.join(".newsclean/duplicates.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(dups["clusters"].as_array().unwrap().len(), 1, "{dups}");
+        for e in walkdir::WalkDir::new(&out)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            assert!(
+                !e.file_name().to_string_lossy().ends_with(".tmp"),
+                "{:?}",
+                e.path()
+            );
+        }
+    }
+}
+
 #[test]
 fn malformed_html() {
     let (_t, inp, out) = scratch();
