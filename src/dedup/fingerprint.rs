@@ -421,10 +421,84 @@ pub fn shingle_hashes(words: &[u64]) -> Vec<u64> {
 /// of +1 where the feature's hash has that bit set and -1 where not. Each
 /// distinct feature counts once.
 pub fn simhash(features: &[u64]) -> u64 {
-    // The sum for a bit is (ones - zeros) = 2 * ones - n: count the ones.
-    // Eight bit counters share a u64, one byte each, added eight at a time
-    // through a table that spreads a byte's bits over eight bytes; the
-    // bytes are emptied into wide counters before they can overflow.
+    // The sum for a bit is (ones - zeros) = 2 * ones - n: count the ones,
+    // all 64 bits at once. Sixteen features at a time go through a tree of
+    // carry-save adders (Harley and Seal's popcount, here per bit
+    // position): each adder adds three words bit by bit into a sum and a
+    // carry, so `ones`, `twos`, `fours` and `eights` hold each bit's count
+    // in binary, and what overflows them, one `sixteens` word per sixteen
+    // features, is counted per bit (see [`BitCounts`]). The few features
+    // left over are counted per bit directly.
+    fn csa(a: u64, b: u64, c: u64) -> (u64, u64) {
+        let u = a ^ b;
+        ((a & b) | (u & c), u ^ c)
+    }
+    let (mut ones, mut twos, mut fours, mut eights) = (0u64, 0u64, 0u64, 0u64);
+    let mut sixteens = BitCounts::default();
+    let mut blocks = features.chunks_exact(16);
+    for f in &mut blocks {
+        let (twos_a, o) = csa(ones, f[0], f[1]);
+        let (twos_b, o) = csa(o, f[2], f[3]);
+        let (fours_a, t) = csa(twos, twos_a, twos_b);
+        let (twos_a, o) = csa(o, f[4], f[5]);
+        let (twos_b, o) = csa(o, f[6], f[7]);
+        let (fours_b, t) = csa(t, twos_a, twos_b);
+        let (eights_a, fo) = csa(fours, fours_a, fours_b);
+        let (twos_a, o) = csa(o, f[8], f[9]);
+        let (twos_b, o) = csa(o, f[10], f[11]);
+        let (fours_a, t) = csa(t, twos_a, twos_b);
+        let (twos_a, o) = csa(o, f[12], f[13]);
+        let (twos_b, o) = csa(o, f[14], f[15]);
+        let (fours_b, t) = csa(t, twos_a, twos_b);
+        let (eights_b, fo) = csa(fo, fours_a, fours_b);
+        let (sixteen, e) = csa(eights, eights_a, eights_b);
+        (ones, twos, fours, eights) = (o, t, fo, e);
+        sixteens.add(sixteen);
+    }
+    let mut rest = BitCounts::default();
+    for &h in blocks.remainder() {
+        rest.add(h);
+    }
+    let (sixteens, rest) = (sixteens.totals(), rest.totals());
+    let n = features.len() as u64;
+    (0..64).fold(0u64, |acc, bit| {
+        let b = |w: u64| w >> bit & 1;
+        let ones = 16 * u64::from(sixteens[bit])
+            + 8 * b(eights)
+            + 4 * b(fours)
+            + 2 * b(twos)
+            + b(ones)
+            + u64::from(rest[bit]);
+        if 2 * ones > n {
+            acc | 1 << bit
+        } else {
+            acc
+        }
+    })
+}
+
+/// Per bit position, how many of the words added had that bit set. Eight
+/// positions share a u64, a byte each, added eight at a time through a
+/// table that spreads a byte's bits over eight bytes; the bytes are
+/// emptied into wide counters before they can overflow.
+struct BitCounts {
+    packed: [u64; 8],
+    /// Words added since the bytes were emptied.
+    pending: u32,
+    wide: [u32; 64],
+}
+
+impl Default for BitCounts {
+    fn default() -> Self {
+        BitCounts {
+            packed: [0; 8],
+            pending: 0,
+            wide: [0; 64],
+        }
+    }
+}
+
+impl BitCounts {
     const SPREAD: [u64; 256] = {
         let mut t = [0u64; 256];
         let mut b = 0;
@@ -440,25 +514,31 @@ pub fn simhash(features: &[u64]) -> u64 {
         }
         t
     };
-    let mut ones = [0u32; 64];
-    for chunk in features.chunks(255) {
-        let mut packed = [0u64; 8];
-        for &h in chunk {
-            for (byte, p) in packed.iter_mut().enumerate() {
-                *p += SPREAD[(h >> (8 * byte) & 0xFF) as usize];
-            }
+
+    fn add(&mut self, h: u64) {
+        for (byte, p) in self.packed.iter_mut().enumerate() {
+            *p += Self::SPREAD[(h >> (8 * byte) & 0xFF) as usize];
         }
-        for (byte, p) in packed.iter().enumerate() {
-            for bit in 0..8 {
-                ones[8 * byte + bit] += (p >> (8 * bit) & 0xFF) as u32;
-            }
+        self.pending += 1;
+        if self.pending == 255 {
+            self.empty();
         }
     }
-    let n = features.len() as u32;
-    ones.iter().enumerate().fold(
-        0u64,
-        |acc, (bit, &o)| if 2 * o > n { acc | 1 << bit } else { acc },
-    )
+
+    fn empty(&mut self) {
+        for (byte, p) in self.packed.iter_mut().enumerate() {
+            for bit in 0..8 {
+                self.wide[8 * byte + bit] += (*p >> (8 * bit) & 0xFF) as u32;
+            }
+            *p = 0;
+        }
+        self.pending = 0;
+    }
+
+    fn totals(mut self) -> [u32; 64] {
+        self.empty();
+        self.wide
+    }
 }
 
 /// Words fingerprinted at most: a news story is a few thousand; a
@@ -742,7 +822,10 @@ mod tests {
 
     #[test]
     fn fast_simhash_and_winnow_agree_with_their_definitions() {
-        for n in [0usize, 1, 2, 7, 12, 13, 254, 255, 256, 511, 600, 2000] {
+        for n in [
+            0usize, 1, 2, 7, 12, 13, 15, 16, 17, 254, 255, 256, 511, 600, 2000, 4079, 4080, 4097,
+            9000,
+        ] {
             let hashes: Vec<u64> = (0..n as u64).map(|i| xxh3_64(&i.to_le_bytes())).collect();
             assert_eq!(simhash(&hashes), simhash_by_definition(&hashes), "n={n}");
             for w in [1, 5, 12] {
