@@ -803,9 +803,11 @@ fn release_freed_memory() {
 }
 
 /// With NEWSCLEAN_TRACE set, prints to stderr when each phase of a run
-/// starts, with the time so far and the memory in use and at peak (from
-/// /proc, where there is one): for benchmarks and for finding where a run
-/// spends its time.
+/// starts, with the time so far, the processor time the process has used
+/// so far (all threads, user and system), and the memory in use and at
+/// peak (from /proc, where there is one): for benchmarks and for finding
+/// where a run spends its time, and how many cores each phase keeps busy
+/// (its processor time over its wall time).
 fn trace_phase(start: Instant, phase: &str) {
     if !tracing() {
         return;
@@ -821,11 +823,26 @@ fn trace_phase(start: Instant, phase: &str) {
             .map_or("?".to_string(), |kb| format!("{} MB", kb / 1024))
     };
     eprintln!(
-        "newsclean trace: {:>8.2} s  rss {:>8}  peak {:>8}  {phase}",
+        "newsclean trace: {:>8.2} s  cpu {:>8}  rss {:>8}  peak {:>8}  {phase}",
         start.elapsed().as_secs_f64(),
+        cpu_so_far(),
         field("VmRSS:"),
         field("VmHWM:")
     );
+}
+
+/// The processor time (user and system, all threads) the process has used
+/// so far, from /proc/self/stat, as "12.34 s"; "?" where there is none.
+fn cpu_so_far() -> String {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // (fields after the command name, which is in parentheses and may
+    // hold spaces: utime and stime are the 12th and 13th, in clock ticks)
+    let ticks: Option<u64> = stat.rsplit_once(')').and_then(|(_, rest)| {
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+    });
+    // (the kernel reports USER_HZ ticks: 100 a second on Linux)
+    ticks.map_or("?".to_string(), |t| format!("{:.2} s", t as f64 / 100.0))
 }
 
 fn tracing() -> bool {
@@ -844,8 +861,9 @@ pub(crate) fn trace_step(step: &str) {
     }
     if let Some(start) = *TRACE_START.lock().unwrap_or_else(|e| e.into_inner()) {
         eprintln!(
-            "newsclean trace: {:>8.2} s    - {step}",
-            start.elapsed().as_secs_f64()
+            "newsclean trace: {:>8.2} s  cpu {:>8}    - {step}",
+            start.elapsed().as_secs_f64(),
+            cpu_so_far()
         );
     }
 }

@@ -213,19 +213,18 @@ pub fn word_hashes(text: &str, max: usize) -> Vec<u64> {
     // time from a mask of the spaces (where a word starts or ends, the
     // mask changes from the byte before): no branch per byte or per word
     // boundary for the processor to guess.
-    let mut folded: Vec<u8> = text
-        .bytes()
-        .map(|b| {
-            let lower = b | 0x20;
-            if lower.wrapping_sub(b'a') < 26 {
-                lower
-            } else if b.is_ascii_digit() || b == b'\'' {
-                b
-            } else {
-                b' '
-            }
-        })
-        .collect();
+    // (room for the padding below, so that it is not a second allocation)
+    let mut folded: Vec<u8> = Vec::with_capacity(text.len() + 64);
+    folded.extend(text.bytes().map(|b| {
+        let lower = b | 0x20;
+        if lower.wrapping_sub(b'a') < 26 {
+            lower
+        } else if b.is_ascii_digit() || b == b'\'' {
+            b
+        } else {
+            b' '
+        }
+    }));
     remove_byte(&mut folded, b'\'');
     let len = folded.len();
     // (zeros after the text, read as spaces: whole blocks of 64 bytes,
