@@ -124,49 +124,57 @@ fn sample_candidates_in_passes(
     sets: &dyn Sets,
     pass_docs: usize,
 ) -> Vec<(usize, usize)> {
+    use rayon::prelude::*;
     let passes = reps.len().div_ceil(pass_docs).max(1) as u32;
-    let mut lens = vec![0u32; reps.len()];
+    let lens: Vec<u32> = reps.iter().map(|&i| sets.samples_len(i) as u32).collect();
     // Pair counts, keyed by both documents in one word (one multiply to hash).
     let mut shared: FxHashMap<u64, u32> = FxHashMap::default();
-    // One buffer for all passes, sized once: a pass takes about its share
-    // of the samples (hashes are uniform), with room for variation.
-    let total: usize = reps.iter().map(|&i| sets.samples_len(i)).sum();
-    let share = total / passes as usize;
-    let mut pairs: Vec<u64> = Vec::with_capacity(if passes == 1 {
-        total
-    } else {
-        share + share / 8
-    });
-    let mut scratch: Vec<u64> = Vec::new();
+    // A pass's samples go to PARTS parts by where their hash lies in the
+    // pass's slice of the hash space; each part is sorted and counted on
+    // its own, and the counts added up (a hash, so its run, lies in one
+    // part). The parts are shared out in groups, one a thread, and each
+    // thread reads the samples and keeps those of its own parts: the
+    // threads fill, sort and count side by side. The parts' buffers serve
+    // every pass, sized once: a part takes about its share of the samples
+    // (hashes are uniform), with room for variation.
+    let total: usize = lens.iter().map(|&n| n as usize).sum();
+    let share = total / (passes as usize * PARTS);
+    let mut parts: Vec<Vec<u64>> = (0..PARTS)
+        .map(|_| Vec::with_capacity(share + share / 8 + 16))
+        .collect();
+    let group = PARTS.div_ceil(rayon::current_num_threads().clamp(1, PARTS));
     for pass in 0..passes {
-        pairs.clear();
-        // (The order the samples come in does not matter: the pairs are
-        // sorted, and each is distinct.)
-        sets.each_samples(reps, &mut |r, s| {
-            if pass == 0 {
-                lens[r] = s.len() as u32;
-            }
-            pairs.extend(
-                s.iter()
-                    .filter(|&&h| pass_of(h, passes) == pass)
-                    .map(|&h| (u64::from(h) << 32) | r as u64),
-            );
-        });
-        // (the one big sort of clustering: all samples of a pass, grouped
-        // by their hash)
-        super::radix::sort_by_high(&mut pairs, 32, &mut scratch);
-        // Each document's samples are distinct: a run of one hash lists
-        // distinct documents (in no set order: each pair is keyed by its
-        // smaller document first).
-        for run in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
-            if run.len() < 2 || run.len() > MAX_POSTING {
-                continue;
-            }
-            for (x, &a) in run.iter().enumerate() {
-                for &b in &run[x + 1..] {
-                    let (a, b) = (a & 0xFFFF_FFFF, b & 0xFFFF_FFFF);
-                    *shared.entry(a.min(b) << 32 | a.max(b)).or_default() += 1;
+        let counts: Vec<FxHashMap<u64, u32>> = parts
+            .par_chunks_mut(group)
+            .enumerate()
+            .map(|(g, mine)| {
+                let first = g * group;
+                mine.iter_mut().for_each(Vec::clear);
+                // (The order the samples come in does not matter: the
+                // pairs are sorted, and each is distinct.)
+                sets.each_samples(reps, &mut |r, s| {
+                    for &h in s {
+                        if let Some(part) = part_of(h, pass, passes) {
+                            if let Some(p) = part.checked_sub(first).and_then(|k| mine.get_mut(k)) {
+                                p.push((u64::from(h) << 32) | r as u64);
+                            }
+                        }
+                    }
+                });
+                let mut scratch = Vec::new();
+                let mut counts = FxHashMap::default();
+                for part in mine {
+                    // (the big sorts of clustering: each part's samples,
+                    // grouped by their hash)
+                    super::radix::sort_by_high(part, 32, &mut scratch);
+                    count_shared(part, &mut counts);
                 }
+                counts
+            })
+            .collect();
+        for c in counts {
+            for (ab, n) in c {
+                *shared.entry(ab).or_default() += n;
             }
         }
     }
@@ -184,16 +192,51 @@ fn sample_candidates_in_passes(
     out
 }
 
+/// Parts a counting pass is split into (more than threads, so that the
+/// threads end together).
+const PARTS: usize = 16;
+
+/// For the (hash, document) pairs of one part, sorted by hash: adds to
+/// `shared` how many hashes each pair of documents shares. Each
+/// document's samples are distinct: a run of one hash lists distinct
+/// documents (in no set order: each pair is keyed by its smaller document
+/// first).
+fn count_shared(sorted: &[u64], shared: &mut FxHashMap<u64, u32>) {
+    for run in sorted.chunk_by(|a, b| a >> 32 == b >> 32) {
+        if run.len() < 2 || run.len() > MAX_POSTING {
+            continue;
+        }
+        for (x, &a) in run.iter().enumerate() {
+            for &b in &run[x + 1..] {
+                let (a, b) = (a & 0xFFFF_FFFF, b & 0xFFFF_FFFF);
+                *shared.entry(a.min(b) << 32 | a.max(b)).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// The part of counting pass `pass` (of `passes`) that sample hash `h`
+/// goes to, if it belongs to that pass.
+fn part_of(h: u32, pass: u32, passes: u32) -> Option<usize> {
+    let (p, part) = place(h, passes);
+    (p == pass).then_some(part)
+}
+
+/// The counting pass (of `passes`) and the part of it that a sample hash
+/// belongs to: its place in the hash space scaled to the passes gives the
+/// pass (a multiply, where `h % passes` divides, once per sample per
+/// pass), the rest of it the part.
+fn place(h: u32, passes: u32) -> (u32, usize) {
+    let scaled = u64::from(h) * u64::from(passes);
+    (
+        (scaled >> 32) as u32,
+        (((scaled & 0xFFFF_FFFF) * PARTS as u64) >> 32) as usize,
+    )
+}
+
 /// Shared samples two documents need when the smaller holds `samples`.
 fn shared_needed(samples: u32) -> u32 {
     ((f64::from(samples) * SHARED_SAMPLE_SHARE).ceil() as u32).max(MIN_SHARED_SAMPLES as u32)
-}
-
-/// The counting pass a sample hash belongs to, of `passes`: its place in
-/// the hash space scaled to the passes (a multiply, where `h % passes`
-/// divides, once per sample per pass).
-fn pass_of(h: u32, passes: u32) -> u32 {
-    ((u64::from(h) * u64::from(passes)) >> 32) as u32
 }
 
 /// Candidate pairs (indexes into `reps`) from both simhashes and from
@@ -473,21 +516,29 @@ mod tests {
         assert!(run(&[("a.txt", a), ("b.txt", b)], Params::default()).is_empty());
     }
 
-    /// Counting in several passes over slices of the hash space finds the
-    /// same candidates as one pass.
+    /// Counting in several passes over slices of the hash space, each in
+    /// parts, finds the same candidates as one pass: every hash has one
+    /// pass and one part of it, and the passes and parts share the space
+    /// evenly.
     #[test]
-    fn every_hash_has_one_pass_and_passes_share_the_space() {
+    fn every_hash_has_one_pass_and_part_and_they_share_the_space() {
         for passes in [1u32, 2, 7, 13] {
-            assert_eq!(pass_of(0, passes), 0);
-            assert_eq!(pass_of(u32::MAX, passes), passes - 1);
-            let mut counts = vec![0u32; passes as usize];
-            for i in 0..70_000u32 {
+            assert_eq!(place(0, passes), (0, 0));
+            assert_eq!(place(u32::MAX, passes), (passes - 1, PARTS - 1));
+            let mut counts = vec![0u32; passes as usize * PARTS];
+            for i in 0..200_000u32 {
                 let h = xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()) as u32;
-                counts[pass_of(h, passes) as usize] += 1;
+                let (pass, part) = place(h, passes);
+                assert_eq!(part_of(h, pass, passes), Some(part));
+                assert_eq!(
+                    part_of(h, (pass + 1) % passes, passes).is_some(),
+                    passes == 1
+                );
+                counts[pass as usize * PARTS + part] += 1;
             }
-            let even = 70_000 / passes;
+            let even = 200_000 / (passes * PARTS as u32);
             assert!(
-                counts.iter().all(|&c| c.abs_diff(even) < even / 10),
+                counts.iter().all(|&c| c.abs_diff(even) < even / 5),
                 "{counts:?}"
             );
         }
