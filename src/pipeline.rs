@@ -1027,20 +1027,16 @@ fn write_deferred(
             files.entry(out.to_string()).or_default().push((n, r));
         }
     }
-    // `line`: the document's deferred output as read back.
-    let render = |d: &Sealed, line: std::io::Result<Vec<u8>>| -> std::io::Result<String> {
-        let line = String::from_utf8(line?).map_err(std::io::Error::other)?;
-        let Some(cluster) = d.rec.cluster else {
-            return Ok(line);
-        };
-        // A clustered document: its line gets the cluster and canonical id,
-        // put in where the line was rendered without them (every deferred
-        // JSON line notes that place).
+    // A clustered document's line (`line`, its deferred output as read
+    // back) gets the cluster and canonical id, put in where the line was
+    // rendered without them (every deferred JSON line notes that place).
+    let patched = |d: &Sealed, cluster: usize, line: &[u8]| -> std::io::Result<String> {
+        let line = std::str::from_utf8(line).map_err(std::io::Error::other)?;
         let canonical = d.rec.canonical.as_deref().and_then(|k| id_of.get(k));
         d.cluster_at
             .and_then(|at| {
                 crate::input::jsonl::fill_cluster(
-                    &line,
+                    line,
                     at as usize,
                     cluster,
                     canonical.map(String::as_str),
@@ -1052,22 +1048,51 @@ fn write_deferred(
     for (out, members) in files {
         let path = output.join(&out);
         let result = if out.ends_with(".jsonl") {
-            // Read back and rendered a chunk at a time (in parallel),
-            // written in order.
+            // A thread of its own reads the lines back a chunk at a time
+            // (in the order they lie in the spill file, into one buffer)
+            // and patches the clustered ones, while this thread writes the
+            // chunk before, its lines in output order: writing (the copy
+            // into the page cache) is the longer half, and the two went in
+            // turns. Other lines are written as they were put, with no
+            // copy of their own. (At most two chunks wait between the two;
+            // their buffers, some MB each, go back to be filled again
+            // rather than be freed and taken afresh.)
             write_output_with(&path, |w| {
-                for chunk in members.chunks(READ_CHUNK) {
-                    let refs: Vec<Ref> = chunk.iter().map(|&(_, r)| r).collect();
-                    let raws = spill.get_many(&refs);
-                    let lines: Vec<std::io::Result<String>> = chunk
-                        .par_iter()
-                        .zip(raws)
-                        .map(|(&(n, _), raw)| render(&docs[n], raw))
-                        .collect();
-                    for line in lines {
-                        w.write_all(line?.as_bytes())?;
+                std::thread::scope(|scope| {
+                    let (tx, rx) = std::sync::mpsc::sync_channel(2);
+                    let (back, empty) = std::sync::mpsc::channel::<ReadBack>();
+                    let members = &members;
+                    let patched = &patched;
+                    scope.spawn(move || {
+                        for chunk in members.chunks(READ_CHUNK) {
+                            let mut block = empty.try_recv().unwrap_or_default();
+                            let read = block.fill(spill, chunk.len(), |k| {
+                                let (n, r) = chunk[k];
+                                let d = &docs[n];
+                                (
+                                    r,
+                                    d.rec
+                                        .cluster
+                                        .map(|c| move |line: &[u8]| patched(d, c, line)),
+                                )
+                            });
+                            let failed = read.is_err();
+                            // (the writer gone: its write failed)
+                            if tx.send(read.map(|()| block)).is_err() || failed {
+                                break;
+                            }
+                        }
+                    });
+                    for block in rx {
+                        let block = block?;
+                        for line in block.lines() {
+                            w.write_all(line)?;
+                        }
+                        // (the reader gone: it has read its last chunk)
+                        let _ = back.send(block);
                     }
-                }
-                Ok(())
+                    Ok(())
+                })
             })
         } else {
             spill
@@ -1081,6 +1106,68 @@ fn write_deferred(
         }
     }
     errors
+}
+
+/// A chunk of deferred output lines read back from the spill file: the
+/// bytes as they lie there (each value once, the patched lines after
+/// them), and where each line of the chunk is, in output order.
+#[derive(Default)]
+struct ReadBack {
+    bytes: Vec<u8>,
+    at: Vec<(usize, usize)>,
+}
+
+impl ReadBack {
+    /// Reads `len` lines: line `k` is the value `line(k).0`, or, when
+    /// `line(k).1` is given, what it makes of the value. Fails with the
+    /// first value that cannot be read or patched.
+    fn fill<P>(
+        &mut self,
+        spill: &Spill,
+        len: usize,
+        line: impl Fn(usize) -> (Ref, Option<P>),
+    ) -> std::io::Result<()>
+    where
+        P: FnOnce(&[u8]) -> std::io::Result<String>,
+    {
+        self.bytes.clear();
+        self.at.clear();
+        self.at.resize(len, (0, 0));
+        let mut patch = Vec::new();
+        let mut failed = None;
+        let refs = (0..len).map(|k| (k, line(k).0)).collect();
+        spill.scan(refs, |k, value| match value {
+            Ok(v) => {
+                self.at[k] = (self.bytes.len(), v.len());
+                self.bytes.extend_from_slice(v);
+                if line(k).1.is_some() {
+                    patch.push(k);
+                }
+            }
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        for k in patch {
+            let (start, n) = self.at[k];
+            if let (_, Some(make)) = line(k) {
+                let text = make(&self.bytes[start..start + n])?;
+                self.at[k] = (self.bytes.len(), text.len());
+                self.bytes.extend_from_slice(text.as_bytes());
+            }
+        }
+        Ok(())
+    }
+
+    /// The lines, in output order.
+    fn lines(&self) -> impl Iterator<Item = &[u8]> {
+        self.at
+            .iter()
+            .map(|&(start, n)| &self.bytes[start..start + n])
+    }
 }
 
 /// Who a clustered item is: a document of this run (index into the
@@ -2362,6 +2449,52 @@ struct Ctx<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lines read back come out in the order asked, whatever order they
+    /// lie in the spill file, the patched ones as their patch makes them;
+    /// a patch that fails fails the chunk.
+    #[test]
+    fn read_back_lines_in_order_with_patches() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new_in(dir.path()).unwrap();
+        // put last line first, across two lanes' worth of values
+        let texts: Vec<String> = (0..50).map(|k| format!("line {k}\n")).collect();
+        let mut refs: Vec<Ref> = vec![Ref::default(); texts.len()];
+        for k in (0..texts.len()).rev() {
+            refs[k] = spill.put_in(Lane::Out, texts[k].as_bytes()).unwrap();
+        }
+        let upper = |b: &[u8]| Ok(String::from_utf8_lossy(b).to_uppercase());
+        let mut block = ReadBack::default();
+        for _ in 0..2 {
+            // (a buffer filled again gives the same)
+            block
+                .fill(&spill, texts.len(), |k| {
+                    (refs[k], (k % 7 == 3).then_some(upper))
+                })
+                .unwrap();
+            let got: Vec<String> = block
+                .lines()
+                .map(|l| String::from_utf8(l.to_vec()).unwrap())
+                .collect();
+            let want: Vec<String> = texts
+                .iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    if k % 7 == 3 {
+                        t.to_uppercase()
+                    } else {
+                        t.clone()
+                    }
+                })
+                .collect();
+            assert_eq!(got, want);
+        }
+        let refuse = |_: &[u8]| Err(std::io::Error::other("no place"));
+        let failed = block.fill(&spill, texts.len(), |k| {
+            (refs[k], (k == 9).then_some(refuse))
+        });
+        assert!(failed.is_err());
+    }
 
     /// Documents keep their order and index across chunks.
     #[test]
