@@ -172,7 +172,12 @@ fn sample_candidates_in_passes(
                 counts
             })
             .collect();
-        for c in counts {
+        // (added into the largest count so far: with one thread and one
+        // pass, nothing is added twice)
+        for mut c in counts {
+            if c.len() > shared.len() {
+                std::mem::swap(&mut c, &mut shared);
+            }
             for (ab, n) in c {
                 *shared.entry(ab).or_default() += n;
             }
