@@ -7,7 +7,7 @@ mod cli;
 
 /// Stage lines, folded keys and records are many small, short-lived
 /// allocations: mimalloc serves them faster than the system allocator
-/// (measured in the README's speed section).
+/// (measured in bench/HISTORY.md).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
