@@ -108,6 +108,25 @@ pub fn zone_bits(doc: &Doc) -> Vec<u8> {
 /// The candidate lines of a cleaned document: (hash, zone bits, text),
 /// each hash once.
 pub fn candidates(doc: &Doc) -> Vec<(u64, u8, String)> {
+    candidate_lines(doc)
+        .into_iter()
+        .map(|(i, h, z)| (h, z, doc.lines[i].text.clone()))
+        .collect()
+}
+
+/// [`candidates`] without their texts: what learning counts. (A run asks
+/// for the texts of the few lines it learns by cleaning a document that
+/// holds them again, rather than keep every candidate's text.)
+pub fn candidate_keys(doc: &Doc) -> Vec<(u64, u8)> {
+    candidate_lines(doc)
+        .into_iter()
+        .map(|(_, h, z)| (h, z))
+        .collect()
+}
+
+/// The candidate lines of a document: (line index, hash, zone bits), one
+/// for each hash.
+fn candidate_lines(doc: &Doc) -> Vec<(usize, u64, u8)> {
     let mut seen = FxHashSet::default();
     let mut out = Vec::new();
     for (i, z) in zone_bits(doc).into_iter().enumerate() {
@@ -116,7 +135,7 @@ pub fn candidates(doc: &Doc) -> Vec<(u64, u8, String)> {
         }
         let h = line_hash_of(&doc.lines[i]);
         if seen.insert(h) {
-            out.push((h, z, doc.lines[i].text.clone()));
+            out.push((i, h, z));
         }
     }
     out
@@ -226,8 +245,10 @@ pub struct DocLines {
 
 /// Counts candidate lines across documents and learns the boilerplate.
 /// `text_of(doc, hash)` gives the text of a candidate line of a document
-/// (an index into `docs`). Returns the table and the learned lines (sorted
-/// by site, then by documents, most first), for the report.
+/// (an index into `docs`); a learned line's text is asked of the
+/// documents holding it in turn until one gives it. Returns the table and the
+/// learned lines (sorted by site, then by documents, most first), for the
+/// report.
 pub fn learn(
     docs: impl IntoIterator<Item = DocLines>,
     capacity: usize,
@@ -280,7 +301,10 @@ pub fn learn(
                 .insert(h, (docs_n, stories));
             learned.push(Learned {
                 site: name.to_string(),
-                text: text_of(tuples[i].4 as usize, h).unwrap_or_default(),
+                text: tuples[i..j]
+                    .iter()
+                    .find_map(|t| text_of(t.4 as usize, h))
+                    .unwrap_or_default(),
                 docs: docs_n,
                 stories,
                 site_docs,
@@ -383,6 +407,32 @@ mod tests {
         assert!(table
             .reason(Some("site-a"), "\u{2013} Talks resume \u{2013}")
             .is_none());
+    }
+
+    /// A learned line's text is asked of the documents holding it in turn:
+    /// one that cannot give it (its source gone since) passes to the next.
+    #[test]
+    fn a_learned_text_comes_from_the_first_document_that_gives_it() {
+        const FOOTER: &str = "Sign up for the Valley Briefing every morning";
+        let docs: Vec<DocLines> = (0..20)
+            .map(|n| doc("site-a", n, &[(FOOTER, ZONE_TAIL)]))
+            .collect();
+        let asked = std::sync::Mutex::new(Vec::new());
+        let (_, learned) = learn(docs, 0, LearnParams::default(), &|d, h| {
+            asked.lock().unwrap().push(d);
+            // the first three documents can no longer be read
+            (d >= 3).then(|| texts(h)).flatten()
+        });
+        assert_eq!(learned.len(), 1);
+        assert_eq!(learned[0].text, FOOTER);
+        assert_eq!(*asked.lock().unwrap(), [0, 1, 2, 3]);
+        let (_, learned) = learn(
+            (0..20).map(|n| doc("site-a", n, &[(FOOTER, ZONE_TAIL)])),
+            0,
+            LearnParams::default(),
+            &|_, _| None,
+        );
+        assert_eq!(learned[0].text, "", "no document can say it");
     }
 
     #[test]

@@ -502,7 +502,7 @@ pub fn run(
     if learn_corpus {
         // (in the run's pool: clustering and learning sort and confirm in
         // parallel, on the threads -j allows)
-        let (learned, clusters) = pool.install(|| learn_residue(&docs, &spill, opts, &mut table));
+        let (learned, clusters) = pool.install(|| learn_residue(&ctx, &docs, &mut table));
         first_clusters = Some(clusters);
         summary.learned = learned.len();
         if let Some(path) = &opts.learned_residue {
@@ -1420,11 +1420,11 @@ fn cluster_items(docs: &Docs) -> (Vec<usize>, Vec<Item<'_>>) {
 /// Returns the clusters too: when the second pass changes no document,
 /// dedup takes them as they are instead of clustering again.
 fn learn_residue(
+    ctx: &Ctx,
     docs: &Docs,
-    spill: &Spill,
-    opts: &RunOptions,
     table: &mut crate::corpus::Table,
 ) -> (Vec<crate::corpus::Learned>, Vec<Cluster>) {
+    let (spill, opts) = (ctx.spill, ctx.opts);
     use crate::corpus::DocLines;
     let (owners, items) = cluster_items(docs);
     // A document in no cluster is its own story, but documents with the same
@@ -1478,16 +1478,41 @@ fn learn_residue(
         .iter()
         .map(|&n| docs[n].lines.map_or(0, |r| r.len() / 9))
         .sum();
+    // (a learned line's text: its document cleaned again, as the first
+    // pass cleaned it)
     let text_of = |d: usize, h: u64| {
-        let texts = spill.get_string(docs[written[d]].line_texts?).ok()?;
-        texts
-            .split('\n')
-            .find(|t| crate::corpus::line_hash(t) == h)
-            .map(str::to_string)
+        let doc = clean_again(ctx, &docs[written[d]])?;
+        crate::corpus::candidates(&doc)
+            .into_iter()
+            .find(|&(k, _, _)| k == h)
+            .map(|(_, _, text)| text)
     };
     let (learned_table, learned) = crate::corpus::learn(lines, capacity, opts.corpus, &text_of);
     table.merge(learned_table);
     (learned, clusters)
+}
+
+/// A document of the run cleaned again from its source as `ctx`'s
+/// cleaner cleans it (nothing written): the first pass's document, for
+/// what the run did not keep of it. None when the source cannot be read
+/// again (a file deleted since, say).
+fn clean_again(ctx: &Ctx, d: &Sealed) -> Option<Doc> {
+    let site = Some(&*d.rec.site);
+    match d.source {
+        Source::File(i) => {
+            let e = &ctx.entries[i];
+            let bytes = std::fs::read(&e.path).ok()?;
+            let cleaned = clean_bytes(ctx.cleaner, &bytes, e.kind == Kind::Html, site).ok()?;
+            Some(cleaned.doc)
+        }
+        Source::Line(i, line, at) => {
+            let raw = at.read(&ctx.entries[i].path, ctx.spill).ok()?;
+            let doc =
+                crate::input::jsonl::parse_doc(&raw, line, ctx.opts.html_field.as_deref()).ok()?;
+            Some(clean_str(ctx.cleaner, &doc.text, doc.html, site, "UTF-8", false).doc)
+        }
+        Source::None => None,
+    }
 }
 
 fn rel_string(p: &Path) -> String {
@@ -1557,9 +1582,10 @@ struct Sealed {
     rec: Rec,
     fp: Option<Fingerprint>,
     /// Candidate lines for residue learning, (hash, zone) packed in the
-    /// spill file ([`load_lines_many`]), and their texts.
+    /// spill file ([`load_lines_many`]). (Their texts are not kept: the
+    /// few a run learns are read from the document cleaned again,
+    /// [`clean_again`].)
     lines: Option<Ref>,
-    line_texts: Option<Ref>,
     source: Source,
     deferred: Option<Ref>,
     /// Where a deferred JSON line's cluster goes.
@@ -1727,10 +1753,8 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
     // The parts of the main lane are appended to one buffer, sized once,
     // which goes to the spill in one write; `part` notes where each lies.
     let shingles_len = fp.as_ref().map_or(0, |f| 4 * f.shingles.len());
-    let texts_len: usize = lines.iter().map(|(_, _, t)| t.len() + 1).sum();
-    let mut buf: Vec<u8> = Vec::with_capacity(
-        raw.as_ref().map_or(0, Vec::len) + shingles_len + texts_len + 9 * lines.len(),
-    );
+    let mut buf: Vec<u8> =
+        Vec::with_capacity(raw.as_ref().map_or(0, Vec::len) + shingles_len + 9 * lines.len());
     fn part(buf: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) -> (usize, usize) {
         let start = buf.len();
         fill(buf);
@@ -1749,19 +1773,9 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         put_u32s(&mut b, &f.samples);
         b
     });
-    let texts_at = (!lines.is_empty()).then(|| {
-        part(&mut buf, |b| {
-            for (n, (_, _, t)) in lines.iter().enumerate() {
-                if n > 0 {
-                    b.push(b'\n');
-                }
-                b.extend_from_slice(t.as_bytes());
-            }
-        })
-    });
     let lines_at = (!lines.is_empty()).then(|| {
         part(&mut buf, |b| {
-            for &(h, z, _) in &lines {
+            for &(h, z) in &lines {
                 b.extend_from_slice(&h.to_le_bytes());
                 b.push(z);
             }
@@ -1779,7 +1793,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         std::io::Result::Ok((base, samples, deferred, json))
     })();
     drop(buf);
-    let (line, line_texts, lines, deferred, sets) = match stored {
+    let (line, lines, deferred, sets) = match stored {
         Ok((base, samples_ref, deferred_ref, json_ref)) => {
             let at = |(start, len): (usize, usize)| base.slice(start, len);
             if let (Source::Line(_, _, RawAt::Spill(r)), Some(a)) = (&mut source, raw_at) {
@@ -1791,7 +1805,6 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
             }
             (
                 Held::Spilled(json_ref),
-                texts_at.map(at),
                 lines_at.map(at),
                 deferred_ref,
                 shingles_at.zip(samples_ref).map(|(sh, sa)| FpRefs {
@@ -1808,7 +1821,7 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
             fp = None;
             source = Source::None;
             let json = entry.to_json();
-            (Held::Memory(json.into()), None, None, None, None)
+            (Held::Memory(json.into()), None, None, None)
         }
     };
     let e = &entry;
@@ -1832,7 +1845,6 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
         rec,
         fp,
         lines,
-        line_texts,
         source,
         deferred,
         cluster_at,
@@ -1846,8 +1858,8 @@ fn seal(ctx: &Ctx, p: Processed, on_error: &(dyn Fn(&str) + Sync)) -> Sealed {
 struct Processed {
     entry: manifest::Entry,
     fp: Option<Fingerprint>,
-    /// Candidate lines for residue learning: (line hash, zone bits, text).
-    lines: Vec<(u64, u8, String)>,
+    /// Candidate lines for residue learning: (line hash, zone bits).
+    lines: Vec<(u64, u8)>,
     /// How to clean this document again (second pass).
     source: Source,
     /// The raw JSON line of a JSON Lines document read in this pass (its
@@ -2389,7 +2401,7 @@ fn finish(
         html,
     } = cleaned;
     let fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
-    let lines = crate::corpus::candidates(&doc);
+    let lines = crate::corpus::candidate_keys(&doc);
     let removed = doc.take_records_by_line();
     let entry = manifest::Entry {
         input,
@@ -2522,7 +2534,6 @@ mod tests {
                 },
                 fp: None,
                 lines: None,
-                line_texts: None,
                 source: Source::None,
                 deferred: None,
                 cluster_at: None,

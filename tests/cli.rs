@@ -848,6 +848,7 @@ fn site_footer_across_unrelated_pages_is_learned_and_removed() {
     );
     let tsv = fs::read_to_string(&learned).unwrap();
     assert!(tsv.contains("gazette\t20\t20\t20\t"), "{tsv}");
+    assert!(tsv.contains(&format!("\t{FOOTER}\n")), "{tsv}");
     // A later run loads the learned lines; explain shows them.
     write(
         &inp,
@@ -864,6 +865,47 @@ fn site_footer_across_unrelated_pages_is_learned_and_removed() {
         .stdout(predicate::str::contains(
             "[corpus] repeated on 20 pages of this site",
         ));
+}
+
+/// A learned line's text, which the run does not keep, comes from a
+/// document cleaned again: for JSON Lines, from its line read again from
+/// the input file (plain) or from the scratch file (gzipped).
+#[test]
+fn learned_text_of_json_lines_comes_from_the_line_read_again() {
+    use std::io::Write;
+    let pages: String = (0..20)
+        .map(|n| {
+            let page = format!("{}\n{FOOTER}\n", article(n, &format!("Gazette story {n}")));
+            format!(
+                "{}\n",
+                serde_json::json!({"id": format!("g{n}"), "text": page})
+            )
+        })
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(pages.as_bytes()).unwrap();
+    let gzipped = gz.finish().unwrap();
+    for (name, bytes) in [
+        ("gazette/pages.jsonl", pages.as_bytes()),
+        ("gazette/pages.jsonl.gz", &gzipped[..]),
+    ] {
+        let (_tmp, inp, out) = scratch();
+        write(&inp, name, bytes);
+        let learned = out.join("learned.tsv");
+        newsclean()
+            .arg(&inp)
+            .arg(&out)
+            .arg("--learned-residue")
+            .arg(&learned)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("learned residue: 1 lines"));
+        let tsv = fs::read_to_string(&learned).unwrap();
+        assert!(tsv.contains("gazette\t20\t20\t20\t"), "{name}: {tsv}");
+        assert!(tsv.ends_with(&format!("\t{FOOTER}\n")), "{name}: {tsv}");
+        let cleaned = fs::read_to_string(out.join("gazette/pages.jsonl")).unwrap();
+        assert!(!cleaned.contains("Gazette reader desk"), "{name}");
+    }
 }
 
 #[test]
