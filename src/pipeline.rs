@@ -632,6 +632,7 @@ pub fn run(
     let names = stages::names();
     let manifest_path = output.join(REPORT_DIR).join("manifest.jsonl");
     let dup_path = output.join(REPORT_DIR).join("duplicates.json");
+    let page_done = std::sync::atomic::AtomicBool::new(false);
     let ((page_failed, write_errors), (manifest, counts, staged_report)) =
         std::thread::scope(|scope| {
             // What is read now is the outputs and the manifest lines: the
@@ -651,11 +652,14 @@ pub fn run(
                                 let failed = reviewed.as_ref().is_some_and(|r| {
                                     !write_review_page(r, &spill, output, on_error)
                                 });
+                                // (the outputs lane may be let go of now)
+                                page_done.store(true, std::sync::atomic::Ordering::Release);
                                 trace_step("report: review page written");
                                 failed
                             },
                             || {
-                                let errors = write_deferred(&docs, &spill, output, on_error);
+                                let errors =
+                                    write_deferred(&docs, &spill, output, &page_done, on_error);
                                 trace_step("deferred outputs written");
                                 errors
                             },
@@ -1002,6 +1006,7 @@ fn write_deferred(
     docs: &Docs,
     spill: &Spill,
     output: &Path,
+    page_done: &std::sync::atomic::AtomicBool,
     on_error: &(dyn Fn(&str) + Sync),
 ) -> Vec<(usize, String)> {
     // The id a canonical key names: a JSON Lines document's id, else its
@@ -1044,8 +1049,27 @@ fn write_deferred(
             })
             .ok_or_else(|| std::io::Error::other("no place for the cluster in the output line"))
     };
+    // The outputs lane is let go of as it is read (once the review page,
+    // which reads some of it, is written): the pages it frees are the ones
+    // the outputs are then written into. On this project's virtual machine
+    // pages just freed took a third of the time to write that memory the
+    // system had had back for a while did: a million documents' deferred
+    // outputs 10.3 -> 5.4 s. `from[f]`: the first place in the lane that
+    // output `f` or a later one reads.
+    let files: Vec<(String, Vec<(usize, Ref)>)> = files.into_iter().collect();
+    let mut from = vec![u64::MAX; files.len() + 1];
+    for f in (0..files.len()).rev() {
+        let first = files[f].1.iter().map(|(_, r)| r.offset()).min();
+        from[f] = from[f + 1].min(first.unwrap_or(u64::MAX));
+    }
+    let release = |below: u64| {
+        if below != u64::MAX && page_done.load(std::sync::atomic::Ordering::Acquire) {
+            let _ = spill.release_below(Lane::Out, below);
+        }
+    };
     let mut errors = Vec::new();
-    for (out, members) in files {
+    for (f, (out, members)) in files.into_iter().enumerate() {
+        release(from[f]);
         let path = output.join(&out);
         let result = if out.ends_with(".jsonl") {
             // A thread of its own reads the lines back a chunk at a time
@@ -1061,10 +1085,19 @@ fn write_deferred(
                 std::thread::scope(|scope| {
                     let (tx, rx) = std::sync::mpsc::sync_channel(2);
                     let (back, empty) = std::sync::mpsc::channel::<ReadBack>();
-                    let members = &members;
-                    let patched = &patched;
+                    let (members, patched, release) = (&members, &patched, &release);
+                    let after = from[f + 1];
                     scope.spawn(move || {
-                        for chunk in members.chunks(READ_CHUNK) {
+                        // `later[k]`: the first place chunk k or a later
+                        // one (of this output or the next) reads
+                        let chunks: Vec<&[(usize, Ref)]> = members.chunks(READ_CHUNK).collect();
+                        let mut later = vec![after; chunks.len() + 1];
+                        for k in (0..chunks.len()).rev() {
+                            let first = chunks[k].iter().map(|(_, r)| r.offset()).min();
+                            later[k] = later[k + 1].min(first.unwrap_or(u64::MAX));
+                        }
+                        for (k, chunk) in chunks.iter().enumerate() {
+                            release(later[k]);
                             let mut block = empty.try_recv().unwrap_or_default();
                             let read = block.fill(spill, chunk.len(), |k| {
                                 let (n, r) = chunk[k];

@@ -57,6 +57,11 @@ pub struct Ref {
 }
 
 impl Ref {
+    /// Where the value starts in its file.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
     /// Where the value ends in its file.
     fn end(&self) -> u64 {
         self.offset + u64::from(self.len)
@@ -123,6 +128,8 @@ pub struct Spill {
     /// Per lane, the ranges whose write failed: their values read as errors
     /// (the file holds zeros, or nothing, there).
     failed: [Mutex<Vec<(u64, u64)>>; LANES],
+    /// Per lane, where [`Spill::release_below`] has let go of it up to.
+    released: [AtomicU64; LANES],
 }
 
 /// The writer slot of the calling thread: one per thread of a rayon pool,
@@ -147,6 +154,7 @@ impl Spill {
             unsettled: Default::default(),
             settling: Default::default(),
             failed: Default::default(),
+            released: Default::default(),
         }
     }
 
@@ -160,6 +168,40 @@ impl Spill {
             g.buf = Vec::new();
         }
         self.files[lane as usize].set_len(0)
+    }
+
+    /// Lets go of the part of `lane` before `offset` (rounded down to a
+    /// page): the pages holding it are freed at once, never written to the
+    /// disk, and the memory is there for what the run writes next (on a
+    /// virtual machine, pages just freed are much quicker to write again
+    /// than memory the system has had back for a while). Reading a value
+    /// that lay there afterwards gives zeros: the caller must be done with
+    /// all of them. Where the system cannot, nothing happens. Says whether
+    /// pages were let go of.
+    pub fn release_below(&self, lane: Lane, offset: u64) -> bool {
+        let end = offset & !4095;
+        // (from where the last call ended: each page is let go of once)
+        let start = self.released[lane as usize].fetch_max(end, Ordering::Relaxed);
+        if end <= start {
+            return false;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::io::AsRawFd;
+            // SAFETY: fallocate on an open descriptor this Spill owns; a
+            // hole punched keeps the file's size (reads give zeros).
+            let done = unsafe {
+                libc::fallocate(
+                    self.files[lane as usize].as_raw_fd(),
+                    libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+                    start as libc::off_t,
+                    (end - start) as libc::off_t,
+                )
+            };
+            done == 0
+        }
+        #[cfg(not(target_os = "linux"))]
+        false
     }
 
     /// Bytes of the values put so far in each lane (main, scan, outputs,
@@ -375,6 +417,43 @@ mod tests {
         spill.put_in(Lane::Manifest, &[4; 9]).unwrap();
         spill.put_in(Lane::Manifest, &[]).unwrap();
         assert_eq!(spill.lane_sizes(), [100 + GATHER_MAX as u64 + 1, 7, 0, 9]);
+    }
+
+    /// Letting go of a lane's start frees whole pages before the offset
+    /// and nothing from the page it falls in on: values there read as
+    /// before, the pages let go of read as zeros. (Where the system cannot
+    /// punch holes, everything reads as before.)
+    #[test]
+    fn release_below_lets_go_of_whole_pages_before_the_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new_in(dir.path()).unwrap();
+        let refs: Vec<Ref> = (0..3000u32)
+            .map(|i| {
+                spill
+                    .put_in(Lane::Out, format!("line {i:05}\n").as_bytes())
+                    .unwrap()
+            })
+            .collect();
+        // (values are written once a lane is read)
+        assert_eq!(spill.get_string(refs[0]).unwrap(), "line 00000\n");
+        let cut = refs[2000].offset();
+        let punched = spill.release_below(Lane::Out, cut);
+        assert!(!spill.release_below(Lane::Out, cut / 2), "an earlier point");
+        for (i, r) in refs.iter().enumerate() {
+            let got = spill.get(*r).unwrap();
+            if r.offset() >= cut & !4095 || !punched {
+                assert_eq!(got, format!("line {i:05}\n").as_bytes(), "{i}");
+            } else if r.end() <= cut & !4095 {
+                assert!(got.iter().all(|&b| b == 0), "{i} let go of");
+            }
+        }
+        assert!(
+            punched || !cfg!(target_os = "linux"),
+            "ext4 and tmpfs punch holes"
+        );
+        // other lanes are untouched
+        let other = spill.put(b"main").unwrap();
+        assert_eq!(spill.get(other).unwrap(), b"main");
     }
 
     #[test]
