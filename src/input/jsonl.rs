@@ -76,12 +76,21 @@ pub struct LineReader {
     max: u64,
     /// Bytes read so far, when they are the file's own (not gunzipped).
     offset: Option<u64>,
+    /// The file read (a second handle), whose pages the system is told it
+    /// may drop as they are read ([`LineReader::advance`]), and up to where.
+    dropping: Option<(std::fs::File, u64)>,
 }
+
+/// Bytes read between two hints that the pages read may be dropped.
+const DROP_STEP: u64 = 8 << 20;
 
 impl LineReader {
     pub fn open(path: &std::path::Path, gz: bool, max: u64) -> std::io::Result<LineReader> {
         let f = std::fs::File::open(path)?;
-        Ok(Self::new(f, gz, max))
+        let second = f.try_clone().ok();
+        let mut r = Self::new(f, gz, max);
+        r.dropping = second.filter(|_| !gz).map(|f| (f, 0));
+        Ok(r)
     }
 
     pub fn new(r: impl Read + Send + 'static, gz: bool, max: u64) -> LineReader {
@@ -98,12 +107,36 @@ impl LineReader {
             line: 0,
             max,
             offset: (!gz).then_some(0),
+            dropping: None,
         }
     }
 
-    /// Counts `n` more bytes of the file read.
+    /// Counts `n` more bytes of the file read. Every [`DROP_STEP`], the
+    /// system is told it may drop the pages read from its page cache: the
+    /// file is read once (a second pass reads again only the few lines it
+    /// cleans again), and the memory is better spent on what the run
+    /// writes, which it then writes into pages just freed (on a virtual
+    /// machine much quicker than memory the system has had back a while).
     fn advance(&mut self, n: usize) {
         self.offset = self.offset.map(|o| o + n as u64);
+        #[cfg(target_os = "linux")]
+        if let (Some(offset), Some((file, dropped))) = (self.offset, &mut self.dropping) {
+            if offset - *dropped >= DROP_STEP {
+                use std::os::unix::io::AsRawFd;
+                let end = offset & !4095;
+                // SAFETY: posix_fadvise on an open descriptor only advises
+                // the page cache; the file and what was read are untouched.
+                unsafe {
+                    libc::posix_fadvise(
+                        file.as_raw_fd(),
+                        *dropped as libc::off_t,
+                        (end - *dropped) as libc::off_t,
+                        libc::POSIX_FADV_DONTNEED,
+                    );
+                }
+                *dropped = end;
+            }
+        }
     }
 
     /// The next non-blank line, or None at the end.
@@ -500,6 +533,36 @@ mod tests {
         assert_eq!(lines, [3, 5, 6]);
         assert!(bad[0].message.starts_with("invalid JSON"));
         assert_eq!(bad[2].message, "no \"text\" field");
+    }
+
+    /// A file read past several hints to drop its pages reads whole: every
+    /// line, and each one again at its offset.
+    #[test]
+    fn lines_read_while_the_pages_read_are_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.jsonl");
+        let line = |n: usize| format!("{{\"id\":{n},\"text\":\"{}\"}}", "word ".repeat(40 + n % 7));
+        let all: String = (0..100_000).map(|n| line(n) + "\n").collect();
+        assert!(all.len() as u64 > 2 * DROP_STEP);
+        std::fs::write(&path, &all).unwrap();
+        let mut r = LineReader::open(&path, false, 1 << 20).unwrap();
+        let mut n = 0;
+        while let Some(l) = r.next_line().unwrap() {
+            let ReadLine::Line { line: no, raw, at } = l else {
+                panic!("line {n} too long")
+            };
+            assert_eq!((no, raw.as_slice()), (n + 1, line(n).as_bytes()));
+            if n % 9973 == 0 {
+                let again = read_at(&path, at.unwrap(), raw.len()).unwrap();
+                assert_eq!(again, raw, "line {n} read again");
+            }
+            n += 1;
+        }
+        assert_eq!(n, 100_000);
+        assert!(
+            r.dropping.as_ref().is_some_and(|(_, d)| *d > DROP_STEP) || !cfg!(target_os = "linux"),
+            "pages were let go of"
+        );
     }
 
     #[test]
