@@ -432,23 +432,24 @@ pub fn simhash(features: &[u64]) -> u64 {
         let u = a ^ b;
         ((a & b) | (u & c), u ^ c)
     }
-    let (mut ones, mut twos, mut fours, mut eights) = (0u64, 0u64, 0u64, 0u64);
-    let mut sixteens = BitCounts::default();
-    let mut blocks = features.chunks_exact(16);
-    for f in &mut blocks {
+    // Eight features added into `ones` and `twos`: their new values and
+    // the two carries into the fours.
+    fn add8(ones: u64, twos: u64, f: &[u64]) -> (u64, u64, u64, u64) {
         let (twos_a, o) = csa(ones, f[0], f[1]);
         let (twos_b, o) = csa(o, f[2], f[3]);
         let (fours_a, t) = csa(twos, twos_a, twos_b);
         let (twos_a, o) = csa(o, f[4], f[5]);
         let (twos_b, o) = csa(o, f[6], f[7]);
         let (fours_b, t) = csa(t, twos_a, twos_b);
+        (o, t, fours_a, fours_b)
+    }
+    let (mut ones, mut twos, mut fours, mut eights) = (0u64, 0u64, 0u64, 0u64);
+    let mut sixteens = BitCounts::default();
+    let mut blocks = features.chunks_exact(16);
+    for f in &mut blocks {
+        let (o, t, fours_a, fours_b) = add8(ones, twos, &f[..8]);
         let (eights_a, fo) = csa(fours, fours_a, fours_b);
-        let (twos_a, o) = csa(o, f[8], f[9]);
-        let (twos_b, o) = csa(o, f[10], f[11]);
-        let (fours_a, t) = csa(t, twos_a, twos_b);
-        let (twos_a, o) = csa(o, f[12], f[13]);
-        let (twos_b, o) = csa(o, f[14], f[15]);
-        let (fours_b, t) = csa(t, twos_a, twos_b);
+        let (o, t, fours_a, fours_b) = add8(o, t, &f[8..]);
         let (eights_b, fo) = csa(fo, fours_a, fours_b);
         let (sixteen, e) = csa(eights, eights_a, eights_b);
         (ones, twos, fours, eights) = (o, t, fo, e);
