@@ -2146,19 +2146,14 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
         process_jsonl(ctx, n, gz, &input, &site, &mut out, on_error);
         return out.chunks.into_iter().flatten().collect();
     }
-    if let Ok(meta) = std::fs::metadata(&e.path) {
-        if meta.len() > max {
+    let bytes = match read_at_most(&e.path, max) {
+        Ok(Ok(b)) => b,
+        Ok(Err(len)) => {
             return fail(
-                format!(
-                    "too large: {} bytes (the limit is {max}; see --max-bytes)",
-                    meta.len()
-                ),
-                meta.len(),
-            );
+                format!("too large: {len} bytes (the limit is {max}; see --max-bytes)"),
+                len,
+            )
         }
-    }
-    let bytes = match std::fs::read(&e.path) {
-        Ok(b) => b,
         Err(err) => return fail(format!("cannot read: {err}"), 0),
     };
     let bytes_in = bytes.len() as u64;
@@ -2219,6 +2214,36 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
         p.cluster_at = u32::try_from(at).ok();
     }
     vec![seal(ctx, p, on_error)]
+}
+
+/// The bytes of the file at `path`, or its size (`Err`) when it has more
+/// than `max`. The size is asked of the open file: the path is looked up
+/// once.
+fn read_at_most(path: &Path, max: u64) -> std::io::Result<Result<Vec<u8>, u64>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max {
+        return Ok(Err(len));
+    }
+    // (read by hand: std's read_to_end asks the size again; one byte
+    // more than the size sees the end in the first read's wake)
+    let mut bytes = vec![0u8; len as usize + 1];
+    let mut filled = 0;
+    loop {
+        match f.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+        if filled == bytes.len() {
+            // (a file grown since it was measured)
+            bytes.resize(2 * bytes.len(), 0);
+        }
+    }
+    bytes.truncate(filled);
+    Ok(Ok(bytes))
 }
 
 /// What a JSON Lines output says of a document (its cluster is filled in

@@ -82,8 +82,152 @@ pub fn write_atomic_with(
 /// than the writing itself. A run syncs the file system once
 /// ([`sync_file_system`]) before it commits its manifest: a manifest on
 /// disk means every output it lists is on disk too.
+///
+/// On Linux the file is written unnamed (`O_TMPFILE`) and linked under
+/// its name when whole ([`unnamed`]): one entry added to the folder, where
+/// a named temporary file costs an entry made, then renamed (looked up,
+/// removed and added again). Where that cannot be done (a file system
+/// without `O_TMPFILE`, an output already there to replace) it is written
+/// as [`write_atomic`] writes.
 pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        if let Some(e) = injected_failure(path) {
+            return Err(e);
+        }
+        match unnamed::write(path, bytes) {
+            unnamed::Outcome::Written => return Ok(()),
+            unnamed::Outcome::Failed(e) => return Err(e),
+            unnamed::Outcome::NotDone => {}
+        }
+    }
     write(path, |w| w.write_all(bytes), false)
+}
+
+/// Outputs written as unnamed files, then linked under their names.
+#[cfg(target_os = "linux")]
+mod unnamed {
+    use std::ffi::CString;
+    use std::io::Write;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::io::{AsRawFd, FromRawFd};
+    use std::path::Path;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// How an unnamed file is given its name here, learned at the first
+    /// output: by its descriptor (`AT_EMPTY_PATH`, which Linux allows
+    /// since 6.10 without privileges), through `/proc/self/fd`, or not at
+    /// all (the named temporary file is used).
+    static HOW: AtomicU8 = AtomicU8::new(UNKNOWN);
+    const UNKNOWN: u8 = 0;
+    const BY_DESCRIPTOR: u8 = 1;
+    const BY_PROC: u8 = 2;
+    const NEVER: u8 = 3;
+
+    pub(super) enum Outcome {
+        Written,
+        /// Writing failed (a full disk): the caller reports it.
+        Failed(std::io::Error),
+        /// Not done this way; nothing was written under `path`.
+        NotDone,
+    }
+
+    pub(super) fn write(path: &Path, bytes: &[u8]) -> Outcome {
+        let how = HOW.load(Ordering::Relaxed);
+        if how == NEVER {
+            return Outcome::NotDone;
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let (Ok(dir_c), Ok(path_c)) = (
+            CString::new(dir.as_os_str().as_bytes()),
+            CString::new(path.as_os_str().as_bytes()),
+        ) else {
+            return Outcome::NotDone;
+        };
+        let open = || {
+            // SAFETY: a path from a CString; the descriptor returned is
+            // owned by the File made from it below.
+            unsafe {
+                libc::open(
+                    dir_c.as_ptr(),
+                    libc::O_TMPFILE | libc::O_WRONLY | libc::O_CLOEXEC,
+                    0o666 as libc::c_uint,
+                )
+            }
+        };
+        let mut fd = open();
+        if fd < 0 && last_errno() == libc::ENOENT {
+            // (the folder is made only when missing, as for named files)
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return Outcome::Failed(e);
+            }
+            fd = open();
+        }
+        if fd < 0 {
+            return match last_errno() {
+                // no O_TMPFILE on this file system or kernel
+                libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL => {
+                    HOW.store(NEVER, Ordering::Relaxed);
+                    Outcome::NotDone
+                }
+                _ => Outcome::Failed(std::io::Error::last_os_error()),
+            };
+        }
+        // SAFETY: `fd` was just opened and is owned by nothing else.
+        let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+        if let Err(e) = file.write_all(bytes) {
+            return Outcome::Failed(e);
+        }
+        // (an output already there is replaced by the named temporary
+        // file and a rename: linking never replaces)
+        if how != BY_PROC {
+            // SAFETY: an open descriptor, an empty path and a CString.
+            let r = unsafe {
+                libc::linkat(
+                    file.as_raw_fd(),
+                    c"".as_ptr(),
+                    libc::AT_FDCWD,
+                    path_c.as_ptr(),
+                    libc::AT_EMPTY_PATH,
+                )
+            };
+            if r == 0 {
+                HOW.store(BY_DESCRIPTOR, Ordering::Relaxed);
+                return Outcome::Written;
+            }
+            let errno = last_errno();
+            if how == BY_DESCRIPTOR || errno == libc::EEXIST {
+                return Outcome::NotDone;
+            }
+        }
+        let proc_path = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            .expect("no NUL in a number");
+        // SAFETY: two CStrings; the descriptor named stays open meanwhile.
+        let r = unsafe {
+            libc::linkat(
+                libc::AT_FDCWD,
+                proc_path.as_ptr(),
+                libc::AT_FDCWD,
+                path_c.as_ptr(),
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        if r == 0 {
+            HOW.store(BY_PROC, Ordering::Relaxed);
+            return Outcome::Written;
+        }
+        if how == UNKNOWN && last_errno() != libc::EEXIST {
+            HOW.store(NEVER, Ordering::Relaxed);
+        }
+        Outcome::NotDone
+    }
+
+    fn last_errno() -> i32 {
+        std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+    }
 }
 
 /// [`write_output`] through a writer.
