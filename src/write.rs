@@ -1,6 +1,7 @@
 //! Output files are written atomically: to a temporary file in the same
-//! folder, flushed, then renamed over the final name. A reader (or a run
-//! that was killed) never sees half a file.
+//! folder, flushed, then renamed over the final name (a document's output,
+//! on Linux, to an unnamed file then linked under its name). A reader (or
+//! a run that was killed) never sees half a file.
 
 use std::io::Write;
 use std::path::Path;
@@ -422,6 +423,36 @@ mod tests {
             m
         };
         assert_eq!(mode, 0o666 & !(mask as u32), "{mode:o}");
+    }
+
+    #[test]
+    fn outputs_are_made_in_new_folders_and_replace_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("site/2025/story.txt");
+        write_output(&p, b"first").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"first");
+        // (an output already there cannot be linked over: it is replaced)
+        write_output(&p, b"second, longer").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"second, longer");
+        write_output(&dir.path().join("site/2025/other.txt"), b"").unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["other.txt", "story.txt"]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_output_that_cannot_be_written_is_an_error_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // a file where the output's folder should be
+        std::fs::write(dir.path().join("site"), "a file").unwrap();
+        let p = dir.path().join("site/story.txt");
+        assert!(write_output(&p, b"text").is_err());
+        assert_eq!(std::fs::read(dir.path().join("site")).unwrap(), b"a file");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
