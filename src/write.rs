@@ -85,11 +85,11 @@ pub fn write_atomic_with(
 /// disk means every output it lists is on disk too.
 ///
 /// On Linux the file is written unnamed (`O_TMPFILE`) and linked under
-/// its name when whole ([`unnamed`]): one entry added to the folder, where
-/// a named temporary file costs an entry made, then renamed (looked up,
+/// its name when whole (`linkat`): one entry added to the folder, where a
+/// named temporary file costs an entry made, then renamed (looked up,
 /// removed and added again). Where that cannot be done (a file system
-/// without `O_TMPFILE`, an output already there to replace) it is written
-/// as [`write_atomic`] writes.
+/// without `O_TMPFILE`, an output already there to replace) it goes
+/// through a named temporary file renamed over the output.
 pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     {
@@ -97,11 +97,13 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             return Err(e);
         }
         match unnamed::write(path, bytes) {
-            unnamed::Outcome::Written => return Ok(()),
-            unnamed::Outcome::Failed(e) => return Err(e),
-            unnamed::Outcome::NotDone => {}
+            unnamed::Outcome::Written => Ok(()),
+            unnamed::Outcome::Failed(e) => Err(e),
+            // (the write is counted once by the test hooks)
+            unnamed::Outcome::NotDone => stage_unhooked(path, |w| w.write_all(bytes))?.place(false),
         }
     }
+    #[cfg(not(target_os = "linux"))]
     write(path, |w| w.write_all(bytes), false)
 }
 
@@ -327,6 +329,14 @@ pub fn stage_with(
     if let Some(e) = injected_failure(path) {
         return Err(e);
     }
+    stage_unhooked(path, fill)
+}
+
+/// [`stage_with`] without the test hooks.
+fn stage_unhooked(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<Staged> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
