@@ -110,12 +110,12 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Outputs written as unnamed files, then linked under their names.
 #[cfg(target_os = "linux")]
 mod unnamed {
-    use std::ffi::CString;
+    use std::ffi::{CStr, CString};
     use std::io::Write;
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::io::{AsRawFd, FromRawFd};
     use std::path::Path;
-    use std::sync::atomic::{AtomicU8, Ordering};
+    use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 
     /// How an unnamed file is given its name here, learned at the first
     /// output: by its descriptor (`AT_EMPTY_PATH`, which Linux allows
@@ -135,9 +135,21 @@ mod unnamed {
         NotDone,
     }
 
+    /// Outputs still to send straight to the named temporary file: after
+    /// an output found already there, the next ones likely are too (a run
+    /// repeated into its folder), and an unnamed file made for one of them
+    /// is made for nothing. The unnamed way is tried again after
+    /// [`REPLACING_RUN`] outputs.
+    static SKIP: AtomicU32 = AtomicU32::new(0);
+    const REPLACING_RUN: u32 = 64;
+
     pub(super) fn write(path: &Path, bytes: &[u8]) -> Outcome {
         let how = HOW.load(Ordering::Relaxed);
-        if how == NEVER {
+        if how == NEVER
+            || SKIP
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok()
+        {
             return Outcome::NotDone;
         }
         let dir = path
@@ -187,45 +199,50 @@ mod unnamed {
         // (an output already there is replaced by the named temporary
         // file and a rename: linking never replaces)
         if how != BY_PROC {
-            // SAFETY: an open descriptor, an empty path and a CString.
-            let r = unsafe {
-                libc::linkat(
-                    file.as_raw_fd(),
-                    c"".as_ptr(),
-                    libc::AT_FDCWD,
-                    path_c.as_ptr(),
-                    libc::AT_EMPTY_PATH,
-                )
-            };
-            if r == 0 {
-                HOW.store(BY_DESCRIPTOR, Ordering::Relaxed);
-                return Outcome::Written;
-            }
-            let errno = last_errno();
-            if how == BY_DESCRIPTOR || errno == libc::EEXIST {
-                return Outcome::NotDone;
+            match link(file.as_raw_fd(), c"", &path_c, libc::AT_EMPTY_PATH) {
+                Ok(()) => {
+                    HOW.store(BY_DESCRIPTOR, Ordering::Relaxed);
+                    return Outcome::Written;
+                }
+                Err(libc::EEXIST) => return already_there(),
+                Err(_) if how == BY_DESCRIPTOR => return Outcome::NotDone,
+                Err(_) => {}
             }
         }
         let proc_path = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
             .expect("no NUL in a number");
-        // SAFETY: two CStrings; the descriptor named stays open meanwhile.
-        let r = unsafe {
-            libc::linkat(
-                libc::AT_FDCWD,
-                proc_path.as_ptr(),
-                libc::AT_FDCWD,
-                path_c.as_ptr(),
-                libc::AT_SYMLINK_FOLLOW,
-            )
-        };
-        if r == 0 {
-            HOW.store(BY_PROC, Ordering::Relaxed);
-            return Outcome::Written;
+        match link(libc::AT_FDCWD, &proc_path, &path_c, libc::AT_SYMLINK_FOLLOW) {
+            Ok(()) => {
+                HOW.store(BY_PROC, Ordering::Relaxed);
+                Outcome::Written
+            }
+            Err(libc::EEXIST) => already_there(),
+            Err(_) => {
+                if how == UNKNOWN {
+                    HOW.store(NEVER, Ordering::Relaxed);
+                }
+                Outcome::NotDone
+            }
         }
-        if how == UNKNOWN && last_errno() != libc::EEXIST {
-            HOW.store(NEVER, Ordering::Relaxed);
-        }
+    }
+
+    fn already_there() -> Outcome {
+        SKIP.store(REPLACING_RUN, Ordering::Relaxed);
         Outcome::NotDone
+    }
+
+    /// `linkat(from_dir, from, AT_FDCWD, to, flags)`: the error number
+    /// when it fails.
+    fn link(from_dir: libc::c_int, from: &CStr, to: &CStr, flags: libc::c_int) -> Result<(), i32> {
+        // SAFETY: two NUL-terminated paths; `from_dir` is AT_FDCWD or a
+        // descriptor the caller keeps open meanwhile.
+        let r =
+            unsafe { libc::linkat(from_dir, from.as_ptr(), libc::AT_FDCWD, to.as_ptr(), flags) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(last_errno())
+        }
     }
 
     fn last_errno() -> i32 {
