@@ -61,9 +61,13 @@ printf "%d documents: newsclean runs %s s (best %.2f s)\n" "$n" "$(printf "%.2f 
 # so the time printed is then the least the whole pipeline takes here (a
 # lower bound, marked "at least"), and the ratio a lower bound too.
 read -r theirs hashing indexed total < <("$venv/bin/python" bench/simhash_peer.py "$work/corpus.jsonl" --budget "${PY_BUDGET:-900}")
-if [ "$indexed" = "$total" ]; then bound=""; else bound="at least "; fi
-printf "%d documents: Python simhash pipeline (hashing and index) %s%.2fs (%d of %d documents through the index, the rest hashed only)\n" \
-  "$n" "$bound" "$theirs" "$indexed" "$total"
+if [ "$indexed" = "$total" ]; then
+  bound="" how="every document through the index"
+else
+  bound="at least " how="$indexed of $total documents through the index, the rest hashed only"
+fi
+printf "%d documents: Python simhash pipeline (hashing and index) %s%.2fs (%s)\n" \
+  "$n" "$bound" "$theirs" "$how"
 printf "%d documents: newsclean (clean + fingerprint + cluster) %.2fs, ratio %s%.0fx\n" \
   "$n" "$ours" "$bound" "$(echo "$theirs / $ours" | bc -l)"
 # Its hashing alone, the least this pipeline costs per document whatever
