@@ -8,8 +8,8 @@ SimhashIndex with k=3, near duplicates looked up.
 Prints four numbers: the seconds of the whole run, the seconds of the
 hashing in it, how many documents went through the index, and how many
 documents there were. The index's cost grows with its buckets, which a
-corpus of similar documents fills, so on a large corpus it can run for
-hours. With --budget, once the run has taken that many seconds the
+corpus of similar documents fills, so on a large corpus it runs many
+times longer than the hashing. With --budget, once the run has taken that many seconds the
 documents left are only hashed (timed, not indexed): the whole then covers
 every document's hashing and the first documents' index work, so it is
 the least the full pipeline would take on this corpus (a lower bound),
