@@ -41,6 +41,10 @@ pub struct PhraseList {
     suffix_tail: Vec<(u64, u64)>,
     contains: Vec<String>,
     contains_ac: Option<AhoCorasick>,
+    /// The same phrases with leftmost matching, asked only whether any
+    /// occurs: that kind gets the vectorised prefilter (Teddy), the
+    /// overlapping kind does not.
+    contains_any: Option<AhoCorasick>,
 }
 
 impl PhraseList {
@@ -99,6 +103,10 @@ impl PhraseList {
         if !self.contains.is_empty() {
             self.contains_ac = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .build(&self.contains)
+                .ok();
+            self.contains_any = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
                 .build(&self.contains)
                 .ok();
         }
@@ -164,6 +172,17 @@ impl PhraseList {
             return Some((Hit::Suffix, self.suffix[n as usize].clone()));
         }
         if let Some(ac) = &self.contains_ac {
+            // Most lines hold no phrase at all: asked first whether any
+            // occurs ([`PhraseList::contains_any`], a vectorised search),
+            // they are passed over; the overlapping walk, a state step per
+            // byte, runs only on the few that do.
+            if self
+                .contains_any
+                .as_ref()
+                .is_some_and(|any| !any.is_match(f))
+            {
+                return None;
+            }
             for m in ac.find_overlapping_iter(f) {
                 let p = &self.contains[m.pattern().as_usize()];
                 if contains_word(f, p) {
@@ -534,6 +553,24 @@ mod tests {
             Hit::Contains
         );
         assert!(l.find("Shares rose").is_none());
+    }
+
+    #[test]
+    fn contained_phrases_are_found_past_earlier_and_overlapping_ones() {
+        // The quick "does any occur" check must not hide a word-bounded
+        // phrase behind one inside a word, nor one overlapping another.
+        let l = PhraseList::parse("~may not be reproduced\n~reproduced in full\n~be re\n");
+        let hit = |s: &str| l.find(s).map(|(_, p)| p);
+        assert_eq!(
+            hit("Maybe rerun: it may not be reproduced."),
+            Some("may not be reproduced".into())
+        );
+        assert_eq!(
+            hit("It maybe reproduced in full"),
+            Some("reproduced in full".into())
+        );
+        assert_eq!(hit("To be reread"), None);
+        assert_eq!(hit("Nothing of the kind"), None);
     }
 
     #[test]
