@@ -137,7 +137,13 @@ fn photo_credit_folded(line: &str, f: &str) -> Option<String> {
         .photo_credits
         .exact_suffix_start(t)
         .saturating_sub(longest)..];
-    for sep in SEPS {
+    // (which separators the tail holds, found in one pass: most tails
+    // hold none, and a search for each would visit every space)
+    let found = crate::text::separators_in(tail, &SEPS);
+    for (k, sep) in SEPS.iter().enumerate() {
+        if found & 1 << k == 0 {
+            continue;
+        }
         if let Some(at) = crate::text::rfind_short(tail, sep) {
             let last = &tail[at + sep.len()..];
             if p.photo_credits.is_exact(last) {
