@@ -69,6 +69,7 @@ impl Fingerprint {
 
 /// Winnowing: the smallest hash of each window of `w` consecutive hashes.
 /// Returns the selected hashes' low 32 bits, sorted and distinct.
+#[inline(always)]
 pub fn winnow(hashes: &[u64], w: usize) -> Vec<u32> {
     let mut out: Vec<u32> = Vec::new();
     if hashes.is_empty() {
@@ -200,6 +201,7 @@ impl Words {
 
 /// The hash ([`word_hash`]) of each of the first `max` folded words of
 /// `text` ([`Words`]), in text order.
+#[inline(always)]
 pub fn word_hashes(text: &str, max: usize) -> Vec<u64> {
     if !text.is_ascii() {
         let ws = Words::new(text, max);
@@ -364,6 +366,7 @@ const KEEP: [[u64; 2]; 17] = {
 
 /// MurmurHash3's 64-bit finalizer: every input bit moves about half the
 /// output bits.
+#[inline(always)]
 fn fmix64(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -373,6 +376,7 @@ fn fmix64(mut h: u64) -> u64 {
 }
 
 /// Takes every `byte` out of `v`, moving the rest down in runs.
+#[inline(always)]
 fn remove_byte(v: &mut Vec<u8>, byte: u8) {
     let Some(first) = memchr::memchr(byte, v) else {
         return;
@@ -395,6 +399,7 @@ fn remove_byte(v: &mut Vec<u8>, byte: u8) {
 /// simhash needs). Rotation makes the order count ("a b c" is not
 /// "c b a"). Combining word hashes costs a few instructions a shingle,
 /// where hashing each shingle's text read every word three times.
+#[inline(always)]
 pub fn shingle_hash(words: &[u64]) -> u64 {
     let h = words
         .iter()
@@ -406,6 +411,7 @@ pub fn shingle_hash(words: &[u64]) -> u64 {
 /// The hash of each run of [`SHINGLE_WORDS`] words, in text order, from
 /// the words' hashes. A text shorter than a shingle gives one shingle of
 /// all its words.
+#[inline(always)]
 pub fn shingle_hashes(words: &[u64]) -> Vec<u64> {
     if words.is_empty() {
         return Vec::new();
@@ -419,6 +425,7 @@ pub fn shingle_hashes(words: &[u64]) -> Vec<u64> {
 /// Charikar's simhash: each bit is the sign of the sum, over the features,
 /// of +1 where the feature's hash has that bit set and -1 where not. Each
 /// distinct feature counts once.
+#[inline(always)]
 pub fn simhash(features: &[u64]) -> u64 {
     // The sum for a bit is (ones - zeros) = 2 * ones - n: count the ones,
     // all 64 bits at once. Sixteen features at a time go through a tree of
@@ -546,7 +553,47 @@ impl BitCounts {
 pub const MAX_WORDS: usize = 200_000;
 
 /// Fingerprints a cleaned body (headline excluded by the caller).
+///
+/// On an x86-64 processor with AVX2 and BMI2 (x86-64-v3: Intel since
+/// 2013, AMD since 2015) the same code runs compiled for those
+/// instructions, chosen at run time: the byte loops take 32 bytes a step
+/// and bit counts are one instruction each, which took 15% of the
+/// fingerprint's instructions away (219.6M -> 186.6M for 2,000 generated
+/// documents). The build itself stays for any x86-64, so the binary runs
+/// wherever it is copied. The results are the same bits either way.
 pub fn fingerprint(body: &str) -> Fingerprint {
+    #[cfg(target_arch = "x86_64")]
+    if x86_64_v3() {
+        // SAFETY: the processor was found to have every feature the
+        // function is compiled for.
+        return unsafe { fingerprint_x86_64_v3(body) };
+    }
+    fingerprint_portable(body)
+}
+
+/// Has this processor the instructions [`fingerprint_x86_64_v3`] is
+/// compiled for? (Each check reads a flag the standard library keeps.)
+#[cfg(target_arch = "x86_64")]
+fn x86_64_v3() -> bool {
+    std::is_x86_feature_detected!("avx2")
+        && std::is_x86_feature_detected!("bmi1")
+        && std::is_x86_feature_detected!("bmi2")
+        && std::is_x86_feature_detected!("lzcnt")
+        && std::is_x86_feature_detected!("popcnt")
+        && std::is_x86_feature_detected!("fma")
+        && std::is_x86_feature_detected!("movbe")
+}
+
+/// [`fingerprint_portable`], compiled for x86-64-v3's instructions (the
+/// functions it calls are inlined into it, and so compiled the same way).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt,fma,movbe")]
+unsafe fn fingerprint_x86_64_v3(body: &str) -> Fingerprint {
+    fingerprint_portable(body)
+}
+
+#[inline(always)]
+fn fingerprint_portable(body: &str) -> Fingerprint {
     let words = word_hashes(body, MAX_WORDS);
     let all = shingle_hashes(&words);
     // One sort serves both sets: ordered by (low 32 bits, high 32 bits),
@@ -576,6 +623,7 @@ pub fn fingerprint(body: &str) -> Fingerprint {
 /// half full: where sorting 120 hashes to drop repeats cost thousands of
 /// instructions and hundreds of wrongly guessed branches, most values
 /// here find their slot empty at the first probe.
+#[inline(always)]
 fn distinct_lead(hashes: &[u64]) -> Vec<u64> {
     const SLOTS: usize = 256;
     const _: () = assert!(2 * LEAD_SHINGLES <= SLOTS);
@@ -610,6 +658,7 @@ fn distinct_lead(hashes: &[u64]) -> Vec<u64> {
 
 /// XXH3 of the word hashes (little-endian bytes, in order): equal for
 /// texts of the same words.
+#[inline(always)]
 fn exact_hash(words: &[u64]) -> u64 {
     let mut bytes = Vec::with_capacity(8 * words.len());
     for w in words {
@@ -661,6 +710,32 @@ mod tests {
             words("Farmers\u{2019} unions \u{2014} \u{201C}Don't\u{201D} WAIT, 9,000 ha."),
             ["farmers", "unions", "dont", "wait", "9", "000", "ha"]
         );
+    }
+
+    #[test]
+    fn the_processor_specific_build_gives_the_same_fingerprints() {
+        // `fingerprint` runs the x86-64-v3 build where the processor has
+        // it; the portable build must give the same bits (on a processor
+        // without it the two are one, and this holds trivially).
+        let para = "The council's 12 members voted, again: \u{201C}No.\u{201D} Farmers\u{2019} unions \u{2014} 9,000 ha.";
+        let mut texts: Vec<String> = vec![String::new(), "one".into(), "two words".into()];
+        for n in [1, 3, 7, 40, 200] {
+            texts.push(para.repeat(n));
+            texts.push(format!(
+                "{}\n{}",
+                "Stocks fell sharply on Monday. ".repeat(n),
+                para
+            ));
+        }
+        texts.push("x".repeat(70) + " " + &"word ".repeat(300));
+        for t in &texts {
+            assert_eq!(
+                fingerprint(t),
+                fingerprint_portable(t),
+                "{:?}",
+                &t[..t.len().min(40)]
+            );
+        }
     }
 
     #[test]

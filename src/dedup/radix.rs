@@ -41,6 +41,7 @@ pub fn sort_by_high(v: &mut Vec<u64>, key_bits: u32, scratch: &mut Vec<u64>) {
 /// branches guessed wrong, where a comparison sort of a few hundred hashes
 /// guesses wrong at about every other comparison. Short and very long
 /// lists go to the standard sort.
+#[inline(always)]
 pub fn sort_hashes(v: &mut Vec<u64>) {
     let n = v.len();
     if !(64..=1 << 14).contains(&n) {
@@ -78,6 +79,7 @@ pub fn sort_hashes(v: &mut Vec<u64>) {
 /// One counting pass: `src`'s values (fewer than 2^32) into `dst` in
 /// order of `digit` (below `at.len()`), stably. `at`, a count per digit,
 /// must hold zeros; it is left used.
+#[inline(always)]
 fn scatter(src: &[u64], dst: &mut [u64], at: &mut [u32], digit: impl Fn(u64) -> usize) {
     for &x in src {
         at[digit(x)] += 1;
