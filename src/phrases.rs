@@ -42,8 +42,8 @@ pub struct PhraseList {
     contains: Vec<String>,
     contains_ac: Option<AhoCorasick>,
     /// The same phrases with leftmost matching, asked only whether any
-    /// occurs: that kind gets the vectorised prefilter (Teddy), the
-    /// overlapping kind does not.
+    /// occurs: an automaton of that kind searches with its vectorised
+    /// prefilter, the overlapping kind steps through every byte.
     contains_any: Option<AhoCorasick>,
 }
 
