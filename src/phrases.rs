@@ -40,11 +40,18 @@ pub struct PhraseList {
     prefix_head: Vec<(u64, u64)>,
     suffix_tail: Vec<(u64, u64)>,
     contains: Vec<String>,
-    contains_ac: Option<AhoCorasick>,
-    /// The same phrases with leftmost matching, asked only whether any
-    /// occurs: an automaton of that kind searches with its vectorised
-    /// prefilter, the overlapping kind steps through every byte.
-    contains_any: Option<AhoCorasick>,
+    contains_ac: Option<ContainsAutomata>,
+}
+
+/// The contained phrases, compiled twice.
+#[derive(Debug)]
+struct ContainsAutomata {
+    /// Leftmost matching, asked only whether any phrase occurs: an
+    /// automaton of that kind searches with its vectorised prefilter.
+    any: AhoCorasick,
+    /// Overlapping matching, which finds every occurrence (the one with
+    /// word edges may not be the first), stepping through every byte.
+    every: AhoCorasick,
 }
 
 impl PhraseList {
@@ -101,14 +108,15 @@ impl PhraseList {
             }
         }
         if !self.contains.is_empty() {
-            self.contains_ac = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&self.contains)
-                .ok();
-            self.contains_any = AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&self.contains)
-                .ok();
+            let build = |kind| {
+                AhoCorasick::builder()
+                    .match_kind(kind)
+                    .build(&self.contains)
+                    .ok()
+            };
+            self.contains_ac = build(MatchKind::LeftmostFirst)
+                .zip(build(MatchKind::Standard))
+                .map(|(any, every)| ContainsAutomata { any, every });
         }
     }
 
@@ -172,18 +180,13 @@ impl PhraseList {
             return Some((Hit::Suffix, self.suffix[n as usize].clone()));
         }
         if let Some(ac) = &self.contains_ac {
-            // Most lines hold no phrase at all: asked first whether any
-            // occurs ([`PhraseList::contains_any`], a vectorised search),
-            // they are passed over; the overlapping walk, a state step per
-            // byte, runs only on the few that do.
-            if self
-                .contains_any
-                .as_ref()
-                .is_some_and(|any| !any.is_match(f))
-            {
+            // Most lines hold no phrase at all: they are passed over by the
+            // quick search; the overlapping walk runs only on the few that
+            // hold one.
+            if !ac.any.is_match(f) {
                 return None;
             }
-            for m in ac.find_overlapping_iter(f) {
+            for m in ac.every.find_overlapping_iter(f) {
                 let p = &self.contains[m.pattern().as_usize()];
                 if contains_word(f, p) {
                     return Some((Hit::Contains, p.clone()));

@@ -592,9 +592,10 @@ unsafe fn fingerprint_x86_64_v3(body: &str) -> Fingerprint {
 }
 
 /// The fingerprint, built for any x86-64 (and inlined into
-/// [`fingerprint_x86_64_v3`] to be built for that too). The functions it
-/// calls are marked `#[inline(always)]` so that both builds hold their
-/// own copies: one left out would run its portable build in both.
+/// [`fingerprint_x86_64_v3`] to be built for that too). The helpers that
+/// carry its work are marked `#[inline(always)]` so that both builds hold
+/// their own copies; one left out runs its portable build in both (as
+/// the word splitting of non-ASCII text and XXH3 do).
 #[inline(always)]
 fn fingerprint_portable(body: &str) -> Fingerprint {
     let words = word_hashes(body, MAX_WORDS);
@@ -736,7 +737,7 @@ mod tests {
                 fingerprint(t),
                 fingerprint_portable(t),
                 "{:?}",
-                &t[..t.len().min(40)]
+                t.chars().take(40).collect::<String>()
             );
         }
     }
