@@ -2,7 +2,8 @@
 # End-to-end throughput of newsclean on generated corpora, with the floors
 # beside it: `cat` of the same JSON Lines input, `cp -r` of the same tree.
 # Prints documents/s, MB/s, peak memory and the bytes written to the file
-# system (from /usr/bin/time -v).
+# system (from /usr/bin/time -v), and, for JSON Lines, how the time splits
+# between the residue stages, near-duplicate detection and the rest.
 #
 #   bash bench/e2e.sh [N ...]        (default: 10000 100000)
 #
@@ -73,6 +74,35 @@ for n in "${sizes[@]}"; do
   done
   row "newsclean JSON Lines in and out" "$best" "$best_peak" "$best_written"
   per_doc+=("$n $(echo "$best / $n * 1000000" | bc -l) $(echo "$best_cpu / $n * 1000000" | bc -l)")
+  # Where the time goes (BREAKDOWN=0 skips it): the same run without
+  # near-duplicate detection, without the residue stages (every stage
+  # `newsclean stages` lists but normalize, which cannot be switched
+  # off), and without both: what is left is reading and parsing JSON,
+  # decoding, normalizing, writing the outputs and the manifest. The
+  # differences are the stages' and the dedup's cost in this run.
+  if [ "${BREAKDOWN:-1}" = 1 ]; then
+    all_stages=$("$bin" stages | grep -vx normalize | paste -sd, -)
+    best_of() {
+      local b=999999 s
+      for ((r = 0; r < ${ROUNDS:-3}; r++)); do
+        fresh "$work/jsonl/corpus.jsonl"
+        /usr/bin/time -v "$bin" -q "$@" "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
+        s=$(secs "$work/t"); [ "$(echo "$s < $b" | bc -l)" = 1 ] && b=$s
+        rm -rf "$work/out-jsonl"
+      done
+      echo "$b"
+    }
+    t_nodedup=$(best_of --dedup off)
+    t_nostages=$(best_of --disable "$all_stages")
+    t_floor=$(best_of --disable "$all_stages" --dedup off)
+    row "  ... without dedup" "$t_nodedup"
+    row "  ... without residue stages" "$t_nostages"
+    row "  ... without either" "$t_floor"
+    printf "%-10s %-34s %s\n" "$n" "JSON Lines: where the time goes" "$(printf "of %.2f s, the stages off saves %.2f s (%.0f%%), dedup off %.2f s (%.0f%%); both off leaves %.2f s (%.0f%%)" "$best" \
+      "$(echo "$best - $t_nostages" | bc -l)" "$(echo "($best - $t_nostages) * 100 / $best" | bc -l)" \
+      "$(echo "$best - $t_nodedup" | bc -l)" "$(echo "($best - $t_nodedup) * 100 / $best" | bc -l)" \
+      "$t_floor" "$(echo "$t_floor * 100 / $best" | bc -l)")"
+  fi
   if [ "$n" -le "$folder_max" ]; then
     target/release/examples/gen_corpus "$n" "$work/tree" tree "$kinds" 2>/dev/null
     # File creation here varies from run to run by several times (the
