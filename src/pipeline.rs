@@ -426,6 +426,9 @@ pub fn run(
         .map_err(|e| Error::io(output, std::io::Error::other(e)))?;
     let learn_corpus = !opts.disabled.iter().any(|d| d == "corpus");
     let with_fp = opts.dedup != Mode::Off || learn_corpus;
+    // A document's candidate lines are kept for the second pass: for
+    // learning, or to find the documents a loaded table applies to.
+    let with_lines = learn_corpus || opts.load_residue.is_some();
     let progress = opts.progress.as_deref();
     if let Some(p) = progress {
         p.start(entries.len());
@@ -439,6 +442,7 @@ pub fn run(
         entries: &entries,
         output,
         with_fp,
+        with_lines,
         opts,
         spill: &spill,
         names: &names,
@@ -2459,7 +2463,11 @@ fn finish(
         html,
     } = cleaned;
     let fp = ctx.with_fp.then(|| fingerprint(&doc.body_text()));
-    let lines = crate::corpus::candidate_keys(&doc);
+    let lines = if ctx.with_lines {
+        crate::corpus::candidate_keys(&doc)
+    } else {
+        Vec::new()
+    };
     let removed = doc.take_records_by_line();
     let entry = manifest::Entry {
         input,
@@ -2511,6 +2519,7 @@ struct Ctx<'a> {
     entries: &'a [Entry],
     output: &'a Path,
     with_fp: bool,
+    with_lines: bool,
     opts: &'a RunOptions,
     spill: &'a Spill,
     names: &'a Names,

@@ -875,6 +875,47 @@ fn site_footer_across_unrelated_pages_is_learned_and_removed() {
         ));
 }
 
+/// A table loaded from an earlier run applies with learning switched off
+/// (`--disable corpus`): the run keeps each document's lines to find those
+/// that hold a loaded line, though it learns nothing itself.
+#[test]
+fn loaded_residue_applies_without_learning() {
+    let (_tmp, inp, out) = scratch();
+    for n in 0..20 {
+        let page = format!("{}\n{FOOTER}\n", article(n, &format!("Gazette story {n}")));
+        write(&inp, &format!("gazette/story-{n:02}.txt"), page.as_bytes());
+    }
+    let (learned, _) = run_learning(&inp, &out);
+    let (_tmp2, inp2, out2) = scratch();
+    let page = format!("{}\n{FOOTER}\n", article(99, "Later story"));
+    write(&inp2, "gazette/story-99.txt", page.as_bytes());
+    write(&inp2, "gazette/story-98.txt", article(98, "Other story").as_bytes());
+    newsclean()
+        .arg(&inp2)
+        .arg(&out2)
+        .arg("--disable")
+        .arg("corpus")
+        .arg("--load-residue")
+        .arg(&learned)
+        .assert()
+        .success();
+    let text = fs::read_to_string(out2.join("gazette/story-99.txt")).unwrap();
+    assert!(!text.contains("Gazette reader desk"), "{text}");
+    assert!(text.contains("Report 99.3:"), "{text}");
+    let e = manifest(&out2)
+        .into_iter()
+        .find(|e| e["input"] == "gazette/story-99.txt")
+        .unwrap();
+    assert!(
+        e["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["stage"] == "corpus" && r["text"] == FOOTER),
+        "{e}"
+    );
+}
+
 /// A learned line's text, which the run does not keep, comes from a
 /// document cleaned again: for JSON Lines, from its line read again from
 /// the input file (plain) or from the scratch file (gzipped).
