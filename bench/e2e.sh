@@ -2,8 +2,10 @@
 # End-to-end throughput of newsclean on generated corpora, with the floors
 # beside it: `cat` of the same JSON Lines input, `cp -r` of the same tree.
 # Prints documents/s, MB/s, peak memory and the bytes written to the file
-# system (from /usr/bin/time -v), and, for JSON Lines, how the time splits
-# between the residue stages, near-duplicate detection and the rest.
+# system (from /usr/bin/time -v), and how the time splits between the
+# residue stages, near-duplicate detection and the rest (BREAKDOWN=0
+# skips those runs): for JSON Lines, the run without each and without
+# both; folder to folder, the run without both, against `cp -r`.
 #
 #   bash bench/e2e.sh [N ...]        (default: 10000 100000)
 #
@@ -30,6 +32,9 @@ folder_max=${FOLDER_MAX:-100000}
 cargo build --release -q --example gen_corpus
 cargo build --release -q
 bin=target/release/newsclean
+# Every stage but normalize (which cannot be switched off), for the runs
+# that show where the time goes.
+all_stages=$("$bin" stages | grep -vx normalize | paste -sd, -)
 work=target/bench-e2e
 # Empties the page cache (all of it: the input is read again after) and
 # reads the input into it, as a user's run of a file just written would.
@@ -81,7 +86,6 @@ for n in "${sizes[@]}"; do
   # decoding, normalizing, writing the outputs and the manifest. The
   # differences are the stages' and the dedup's cost in this run.
   if [ "${BREAKDOWN:-1}" = 1 ]; then
-    all_stages=$("$bin" stages | grep -vx normalize | paste -sd, -)
     best_of() {
       local b=999999 s
       for ((r = 0; r < ${ROUNDS:-3}; r++)); do
@@ -117,7 +121,7 @@ for n in "${sizes[@]}"; do
     # cp -r leaves them to the kernel. The sync right after each cp -r is
     # timed too: cp -r then sync is the durable copy, the floor for a run
     # with newsclean's guarantee.
-    best_cp=999999 best_cps=999999 best_nc=999999 ratios=()
+    best_cp=999999 best_cps=999999 best_nc=999999 best_fl=999999 ratios=()
     mkdir -p "$work/trash"
     for ((r = 0; r < ${ROUNDS:-3}; r++)); do
       fresh "$work/tree"
@@ -131,6 +135,14 @@ for n in "${sizes[@]}"; do
       s=$(secs "$work/t"); [ "$(echo "$s < $best_nc" | bc -l)" = 1 ] && best_nc=$s && nc_peak=$(peak "$work/t") && nc_written=$(written "$work/t")
       ratios+=("$(printf "%.2fx (%.2f / %.2f s; %.2fx cp -r then sync, %.2f s)" "$(echo "$s / $s_cp" | bc -l)" "$s" "$s_cp" "$(echo "$s / $s_cps" | bc -l)" "$s_cps")")
       mv "$work/out-tree" "$work/trash/out-$r"
+      # The floor of newsclean's own: the same run with every residue
+      # stage and dedup off (read, decode, normalize, write, manifest).
+      if [ "${BREAKDOWN:-1}" = 1 ]; then
+        fresh "$work/tree"
+        /usr/bin/time -v "$bin" -q --disable "$all_stages" --dedup off "$work/tree" "$work/out-tree" 2> "$work/t" || true
+        s=$(secs "$work/t"); [ "$(echo "$s < $best_fl" | bc -l)" = 1 ] && best_fl=$s
+        mv "$work/out-tree" "$work/trash/floor-$r"
+      fi
     done
     rm -rf "$work/trash"
     row "cp -r of the tree (floor)" "$best_cp" "$cp_peak" "$cp_written"
@@ -139,6 +151,10 @@ for n in "${sizes[@]}"; do
     printf "%-10s %-34s %10.2fx\n" "$n" "folder: best newsclean / best cp -r" "$(echo "$best_nc / $best_cp" | bc -l)"
     printf "%-10s %-34s %10.2fx\n" "$n" "folder: ... / best cp -r then sync" "$(echo "$best_nc / $best_cps" | bc -l)"
     printf "%-10s %-34s %s\n" "$n" "folder: each round" "$(IFS=,; echo "${ratios[*]}" | sed 's/,/, /g')"
+    if [ "${BREAKDOWN:-1}" = 1 ]; then
+      row "newsclean, stages and dedup off" "$best_fl"
+      printf "%-10s %-34s %10.2fx\n" "$n" "folder: that / best cp -r" "$(echo "$best_fl / $best_cp" | bc -l)"
+    fi
   fi
 done
 # Growth: each size's time per document (JSON Lines, best round) against
