@@ -987,7 +987,7 @@ pub fn run_stream(
             canonical: None,
         };
         summary.documents += 1;
-        if let Err(e) = output.write_all(render_line(&doc.value, &text, &findings).as_bytes()) {
+        if let Err(e) = output.write_all(render_line(&doc.fields, &text, &findings).as_bytes()) {
             if broken(&e) {
                 summary.closed_early = true;
                 return Ok(summary);
@@ -2211,8 +2211,7 @@ fn process(ctx: &Ctx, n: usize, on_error: &(dyn Fn(&str) + Sync)) -> Vec<Sealed>
     p.entry.site = site;
     p.source = Source::File(n);
     if as_jsonl {
-        let mut m = serde_json::Map::new();
-        m.insert("id".into(), serde_json::Value::String(input.clone()));
+        let m = crate::input::jsonl::Fields::with_id(&input);
         let (line, at) = crate::input::jsonl::render_line_marked(&m, &text, &findings(&p.entry));
         p.deferred = Some(line);
         p.cluster_at = u32::try_from(at).ok();
@@ -2427,7 +2426,7 @@ fn clean_line(ctx: &Ctx, n: usize, doc: &crate::input::jsonl::JsonlDoc, site: &s
         Format::Text => text,
         _ => {
             let (line, at) =
-                crate::input::jsonl::render_line_marked(&doc.value, &text, &findings(&p.entry));
+                crate::input::jsonl::render_line_marked(&doc.fields, &text, &findings(&p.entry));
             p.cluster_at = u32::try_from(at).ok();
             line
         }

@@ -889,7 +889,11 @@ fn loaded_residue_applies_without_learning() {
     let (_tmp2, inp2, out2) = scratch();
     let page = format!("{}\n{FOOTER}\n", article(99, "Later story"));
     write(&inp2, "gazette/story-99.txt", page.as_bytes());
-    write(&inp2, "gazette/story-98.txt", article(98, "Other story").as_bytes());
+    write(
+        &inp2,
+        "gazette/story-98.txt",
+        article(98, "Other story").as_bytes(),
+    );
     newsclean()
         .arg(&inp2)
         .arg(&out2)

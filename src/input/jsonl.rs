@@ -8,22 +8,85 @@
 
 use std::io::Read;
 
-use serde_json::{Map, Value};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 /// One document read from a JSON Lines file.
 #[derive(Debug, Clone)]
 pub struct JsonlDoc {
     /// 1-based line number in the file.
     pub line: usize,
-    /// The `id` field (numbers are written as text).
+    /// The `id` field (a number as written).
     pub id: Option<String>,
-    /// The whole object as read, but for the text to clean, taken out
-    /// into `text` (an empty string is left in its place).
-    pub value: Map<String, Value>,
+    /// The object's fields as read, but for the text to clean, taken out
+    /// into `text`.
+    pub fields: Fields,
     /// The text to clean: `text`, or the HTML field.
     pub text: String,
     /// `text` is HTML (from `--html-field`).
     pub html: bool,
+}
+
+/// The fields of a JSON Lines object, in the order the line gives them,
+/// each value kept as the JSON text it was written as: a number keeps its
+/// digits (an id of 30 digits, `1.10`, `1e2`), a nested object its keys'
+/// order and its escapes. Only what newsclean reads or replaces is parsed:
+/// `text` (and the HTML field), `id`, `url`, and `metadata`'s own fields.
+/// A key given twice keeps its first place and its last value, the value
+/// a JSON parser would keep.
+#[derive(Debug, Clone, Default)]
+pub struct Fields {
+    entries: Vec<(String, Field)>,
+}
+
+#[derive(Debug, Clone)]
+enum Field {
+    /// Written out as read.
+    Raw(Box<RawValue>),
+    /// `text`: the cleaned text goes here.
+    Text,
+    /// `metadata`: its fields when it is an object (newsclean's findings
+    /// go in among them), else nothing (the findings replace it).
+    Metadata(Option<Fields>),
+}
+
+impl Fields {
+    /// The fields of a document that has only an id (a file written as
+    /// JSON Lines).
+    pub fn with_id(id: &str) -> Fields {
+        let mut raw = String::with_capacity(id.len() + 2);
+        push_json_str(&mut raw, id);
+        let raw = RawValue::from_string(raw).expect("a JSON string is JSON");
+        Fields {
+            entries: vec![("id".into(), Field::Raw(raw))],
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Field> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, f)| f)
+    }
+
+    fn raw(&self, key: &str) -> Option<&str> {
+        match self.get(key)? {
+            Field::Raw(r) => Some(r.get()),
+            _ => None,
+        }
+    }
+
+    /// The field `key` when it is a JSON string.
+    fn string(&self, key: &str) -> Option<String> {
+        let raw = self.raw(key)?;
+        raw.starts_with('"')
+            .then(|| serde_json::from_str(raw).ok())
+            .flatten()
+    }
+
+    fn insert(&mut self, key: String, field: Field) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, f)) => *f = field,
+            None => self.entries.push((key, field)),
+        }
+    }
 }
 
 impl JsonlDoc {
@@ -31,11 +94,13 @@ impl JsonlDoc {
     /// its site, for residue learned or configured per site.
     pub fn host(&self) -> Option<String> {
         let url = self
-            .value
-            .get("url")
-            .or_else(|| self.value.get("metadata").and_then(|m| m.get("url")))?
-            .as_str()?;
-        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+            .fields
+            .string("url")
+            .or_else(|| match self.fields.get("metadata") {
+                Some(Field::Metadata(Some(m))) => m.string("url"),
+                _ => None,
+            })?;
+        let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
         let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
         let host = host
             .split(':')
@@ -238,48 +303,187 @@ pub fn read(
 
 /// Reads one line (without its newline) as a document.
 pub fn parse_doc(raw: &[u8], line: usize, html_field: Option<&str>) -> Result<JsonlDoc, BadLine> {
-    let (value, text, html) =
-        parse_line(raw, html_field).map_err(|message| BadLine { line, message })?;
-    let id = match value.get("id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    };
-    Ok(JsonlDoc {
-        line,
-        id,
-        value,
-        text,
-        html,
-    })
+    parse_line(raw, html_field)
+        .map_err(|message| BadLine { line, message })
+        .map(|(fields, id, text, html)| JsonlDoc {
+            line,
+            id,
+            fields,
+            text,
+            html,
+        })
 }
 
-fn parse_line(
-    raw: &[u8],
-    html_field: Option<&str>,
-) -> Result<(Map<String, Value>, String, bool), String> {
-    let value: Value = serde_json::from_slice(raw).map_err(|e| format!("invalid JSON: {e}"))?;
-    let Value::Object(mut map) = value else {
-        return Err("not a JSON object".into());
-    };
-    if let Some(field) = html_field {
-        if let Some(Value::String(h)) = map.get(field) {
-            let h = h.clone();
-            return Ok((map, h, true));
-        }
+type Parsed = (Fields, Option<String>, String, bool);
+
+fn parse_line(raw: &[u8], html_field: Option<&str>) -> Result<Parsed, String> {
+    let starts_object = raw
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{');
+    if !starts_object {
+        return Err(match serde_json::from_slice::<IgnoredAny>(raw) {
+            Ok(_) => "not a JSON object".into(),
+            Err(e) => format!("invalid JSON: {e}"),
+        });
     }
-    match map.get_mut("text") {
-        Some(Value::String(t)) => {
-            // Taken, not copied: the output puts the cleaned text in its
-            // place.
-            let t = std::mem::take(t);
-            Ok((map, t, false))
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let read = Top { html_field }
+        .deserialize(&mut de)
+        .and_then(|r| de.end().map(|()| r))
+        .map_err(|e| format!("invalid JSON: {e}"))?;
+    let id = read.fields.raw("id").and_then(|r| {
+        if r.starts_with('"') {
+            serde_json::from_str(r).ok()
+        } else {
+            // a number, as written
+            (r.starts_with('-') || r.starts_with(|c: char| c.is_ascii_digit()))
+                .then(|| r.to_string())
         }
-        Some(_) => Err("\"text\" is not a string".into()),
+    });
+    if let Some(h) = read.html {
+        return Ok((read.fields, id, h, true));
+    }
+    match read.text {
+        Some(Some(t)) => Ok((read.fields, id, t, false)),
+        Some(None) => Err("\"text\" is not a string".into()),
         None => Err(match html_field {
             Some(f) => format!("no \"text\" and no \"{f}\" field"),
             None => "no \"text\" field".into(),
         }),
+    }
+}
+
+/// What reading a line's object gives: its fields; `text` (`Some(None)`
+/// when it is there but not a string); the HTML field when it is a string.
+struct ReadObject {
+    fields: Fields,
+    text: Option<Option<String>>,
+    html: Option<String>,
+}
+
+/// Reads the top-level object of a line.
+struct Top<'f> {
+    html_field: Option<&'f str>,
+}
+
+impl<'de> DeserializeSeed<'de> for Top<'_> {
+    type Value = ReadObject;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ReadObject, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Top<'_> {
+    type Value = ReadObject;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReadObject, A::Error> {
+        let mut read = ReadObject {
+            fields: Fields::default(),
+            text: None,
+            html: None,
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            let field = if key == "text" {
+                // (the text is taken, not kept: the output puts the
+                // cleaned text in its place)
+                read.text = Some(map.next_value::<MaybeString>()?.0);
+                Field::Text
+            } else if key == "metadata" {
+                let raw = map.next_value::<Box<RawValue>>()?;
+                Field::Metadata(if raw.get().starts_with('{') {
+                    Some(
+                        serde_json::from_str::<Fields>(raw.get())
+                            .map_err(serde::de::Error::custom)?,
+                    )
+                } else {
+                    None
+                })
+            } else {
+                let raw = map.next_value::<Box<RawValue>>()?;
+                if Some(key.as_str()) == self.html_field && raw.get().starts_with('"') {
+                    read.html = serde_json::from_str(raw.get()).ok();
+                }
+                Field::Raw(raw)
+            };
+            read.fields.insert(key, field);
+        }
+        Ok(read)
+    }
+}
+
+/// An object's fields, each value as written (`metadata`'s own fields).
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fields, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+                let mut fields = Fields::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    let raw = map.next_value::<Box<RawValue>>()?;
+                    fields.insert(key, Field::Raw(raw));
+                }
+                Ok(fields)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// A value read as a string when it is one, else skipped (`None`).
+struct MaybeString(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for MaybeString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MaybeString, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MaybeString;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<MaybeString, E> {
+                Ok(MaybeString(Some(s.to_string())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<MaybeString, E> {
+                Ok(MaybeString(Some(s)))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_unit<E>(self) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MaybeString, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeString(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeString, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeString(None))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -300,11 +504,11 @@ pub struct Findings {
 
 /// The output line: the input object with `text` cleaned and the findings
 /// added under `metadata.newsclean` (an existing `metadata` object is kept).
-/// Keys come in sorted order at each level (as serde_json's map keeps
-/// them); the line is written directly rather than through a copy of the
-/// input's map, and the cleaned text, most of the line, is escaped by
+/// Fields keep the input's order and their values as written (spaces
+/// between tokens dropped); `text` and `metadata`, when the input has none,
+/// come last. The cleaned text, most of the line, is escaped by
 /// [`push_json_str`].
-pub fn render_line(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
+pub fn render_line(doc: &Fields, text: &str, findings: &Findings) -> String {
     render_line_marked(doc, text, findings).0
 }
 
@@ -314,74 +518,116 @@ pub const NO_CLUSTER: &str = "\"canonical\":null,\"cluster\":null";
 
 /// [`render_line`], and where in the line the findings' `"canonical"` key
 /// stands (for [`fill_cluster`]).
-pub fn render_line_marked(
-    doc: &Map<String, Value>,
-    text: &str,
-    findings: &Findings,
-) -> (String, usize) {
-    enum Slot<'a> {
-        Kept(&'a Value),
-        Text,
-        Metadata(Option<&'a Map<String, Value>>),
-    }
-    let mut fields: Vec<(&str, Slot)> = doc
-        .iter()
-        .map(|(k, v)| {
-            let slot = match k.as_str() {
-                "text" => Slot::Text,
-                "metadata" => Slot::Metadata(v.as_object()),
-                _ => Slot::Kept(v),
-            };
-            (k.as_str(), slot)
-        })
-        .collect();
-    if !doc.contains_key("text") {
-        // (an HTML field was read instead)
-        fields.push(("text", Slot::Text));
-    }
-    if !doc.contains_key("metadata") {
-        fields.push(("metadata", Slot::Metadata(None)));
-    }
-    fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut out = String::with_capacity(text.len() + 512);
+pub fn render_line_marked(doc: &Fields, text: &str, findings: &Findings) -> (String, usize) {
+    let extra = doc.entries.iter().map(|(k, _)| k.len() + 64).sum::<usize>();
+    let mut out = String::with_capacity(text.len() + extra + 320);
     let mut mark = 0;
-    out.push('{');
-    for (n, (key, slot)) in fields.iter().enumerate() {
+    let key = |out: &mut String, n: usize, k: &str| {
         if n > 0 {
             out.push(',');
         }
-        push_json_str(&mut out, key);
+        push_json_str(out, k);
         out.push(':');
-        match slot {
-            Slot::Kept(v) => push_json_value(&mut out, v),
-            Slot::Text => push_json_str(&mut out, text),
-            Slot::Metadata(m) => {
-                let mut inner: Vec<(&str, Option<&Value>)> = m
-                    .iter()
-                    .flat_map(|m| m.iter())
-                    .filter(|(k, _)| *k != "newsclean")
-                    .map(|(k, v)| (k.as_str(), Some(v)))
-                    .collect();
-                inner.push(("newsclean", None));
-                inner.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                out.push('{');
-                for (n, (key, v)) in inner.into_iter().enumerate() {
-                    if n > 0 {
-                        out.push(',');
-                    }
-                    push_json_str(&mut out, key);
-                    out.push(':');
-                    match v {
-                        Some(v) => push_json_value(&mut out, v),
-                        None => mark = push_findings(&mut out, findings),
-                    }
-                }
-                out.push('}');
+    };
+    let (mut has_text, mut has_meta) = (false, false);
+    out.push('{');
+    for (n, (k, field)) in doc.entries.iter().enumerate() {
+        key(&mut out, n, k);
+        match field {
+            Field::Raw(v) => push_raw(&mut out, v.get()),
+            Field::Text => {
+                has_text = true;
+                push_json_str(&mut out, text);
+            }
+            Field::Metadata(m) => {
+                has_meta = true;
+                mark = push_metadata(&mut out, m.as_ref(), findings);
             }
         }
     }
+    let mut n = doc.entries.len();
+    if !has_text {
+        // (an HTML field was read instead)
+        key(&mut out, n, "text");
+        push_json_str(&mut out, text);
+        n += 1;
+    }
+    if !has_meta {
+        key(&mut out, n, "metadata");
+        mark = push_metadata(&mut out, None, findings);
+    }
     out.push_str("}\n");
     (out, mark)
+}
+
+/// `metadata`'s object: its fields as read, newsclean's findings in place
+/// of its `newsclean` field or after the others; returns where the
+/// findings' `"canonical"` key starts.
+fn push_metadata(out: &mut String, m: Option<&Fields>, findings: &Findings) -> usize {
+    let entries = m.map_or(&[][..], |m| &m.entries[..]);
+    let mut mark = None;
+    out.push('{');
+    for (n, (k, field)) in entries.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        push_json_str(out, k);
+        out.push(':');
+        match field {
+            _ if k == "newsclean" => mark = Some(push_findings(out, findings)),
+            Field::Raw(v) => push_raw(out, v.get()),
+            // (metadata's fields are all read as written)
+            Field::Text | Field::Metadata(_) => out.push_str("null"),
+        }
+    }
+    let mark = match mark {
+        Some(m) => m,
+        None => {
+            if !entries.is_empty() {
+                out.push(',');
+            }
+            out.push_str("\"newsclean\":");
+            push_findings(out, findings)
+        }
+    };
+    out.push('}');
+    mark
+}
+
+/// A value as written, without the spaces, tabs and line breaks between
+/// its tokens (JSON allows them; a line of output holds none).
+fn push_raw(out: &mut String, v: &str) {
+    if !v.starts_with(['{', '[']) {
+        // a string, number or literal: one token, nothing between
+        out.push_str(v);
+        return;
+    }
+    let b = v.as_bytes();
+    let (mut i, mut run) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                // to the closing quote, over escaped characters
+                i += 1;
+                while let Some(j) = memchr::memchr2(b'"', b'\\', &b[i..]) {
+                    i += j + 1;
+                    if b[i - 1] == b'"' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                // outside strings, only ASCII was skipped: `run..i` and
+                // what follows the space start on character boundaries
+                out.push_str(&v[run..i]);
+                i += 1;
+                run = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&v[run..]);
 }
 
 /// A line rendered before clustering, with its cluster and canonical id
@@ -435,14 +681,6 @@ fn push_findings(out: &mut String, f: &Findings) -> usize {
     opt(out, "title", &f.title);
     out.push('}');
     mark
-}
-
-/// Any other value, as serde_json writes it.
-fn push_json_value(out: &mut String, v: &Value) {
-    match v {
-        Value::String(s) => push_json_str(out, s),
-        _ => out.push_str(&serde_json::to_string(v).unwrap_or_default()),
-    }
 }
 
 /// Appends `v` as a JSON string, or `null`.
@@ -520,6 +758,7 @@ fn push_escape(out: &mut String, b: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Map, Value};
 
     #[test]
     fn reads_documents_and_reports_bad_lines() {
@@ -591,10 +830,13 @@ mod tests {
         assert_eq!(docs[2].host(), None);
     }
 
-    /// The output line as a map built and serialized by serde_json: what
-    /// [`render_line`] must equal byte for byte.
-    fn render_line_by_map(doc: &Map<String, Value>, text: &str, findings: &Findings) -> String {
-        let mut out = doc.clone();
+    /// The output line as serde_json would make it from the input line
+    /// read whole: what [`render_line`] must equal as a JSON value (its
+    /// fields' order and spelling are checked apart).
+    fn render_line_by_map(raw: &str, text: &str, findings: &Findings) -> Value {
+        let Value::Object(mut out) = serde_json::from_str(raw).unwrap() else {
+            panic!("{raw}")
+        };
         out.insert("text".into(), Value::String(text.to_string()));
         let f = serde_json::to_value(findings).unwrap();
         match out.get_mut("metadata") {
@@ -607,7 +849,7 @@ mod tests {
                 out.insert("metadata".into(), Value::Object(m));
             }
         }
-        serde_json::to_string(&Value::Object(out)).unwrap() + "\n"
+        Value::Object(out)
     }
 
     #[test]
@@ -686,14 +928,61 @@ mod tests {
             let doc = parse_doc(raw.as_bytes(), 1, Some("html")).unwrap();
             for f in &findings {
                 for text in ["clean", "", "two\nparagraphs \"quoted\" \u{e9}"] {
-                    assert_eq!(
-                        render_line(&doc.value, text, f),
-                        render_line_by_map(&doc.value, text, f),
-                        "{raw}"
-                    );
+                    let line = render_line(&doc.fields, text, f);
+                    assert!(line.ends_with("}\n") && !line[..line.len() - 1].contains('\n'));
+                    let read: Value = serde_json::from_str(&line).unwrap();
+                    assert_eq!(read, render_line_by_map(raw, text, f), "{raw}");
                 }
             }
         }
+    }
+
+    /// Fields keep the input's order and are written as they were read:
+    /// numbers with their digits, strings with their escapes, nested
+    /// objects with their keys' order; only the spaces between tokens go.
+    #[test]
+    fn output_keeps_fields_in_order_and_as_written() {
+        let raw = r#"{ "zeta": 1.10, "id": 123456789012345678901234567890, "text": "x",
+            "n": [1e2, -0.0, {"b": "caf\u00e9 \"q\" \\", "a": null}], "metadata": {"z": 1, "newsclean": 5, "a": "s p"}, "w": "a  b" }"#
+            .replace('\n', "\r");
+        let doc = parse_doc(raw.as_bytes(), 1, None).unwrap();
+        assert_eq!(doc.id.as_deref(), Some("123456789012345678901234567890"));
+        let line = render_line(&doc.fields, "clean", &Findings::default());
+        let findings = r#"{"author":null,"canonical":null,"cluster":null,"date":null,"removed":0,"simhash":null,"source":null,"title":null}"#;
+        assert_eq!(
+            line,
+            format!(
+                r#"{{"zeta":1.10,"id":123456789012345678901234567890,"text":"clean","n":[1e2,-0.0,{{"b":"caf\u00e9 \"q\" \\","a":null}}],"metadata":{{"z":1,"newsclean":{findings},"a":"s p"}},"w":"a  b"}}"#
+            ) + "\n"
+        );
+        // a key given twice: its first place, its last value
+        let doc = parse_doc(br#"{"a":1,"text":"x","a":2,"text":"y"}"#, 1, None).unwrap();
+        assert_eq!(doc.text, "y");
+        assert!(render_line(&doc.fields, "c", &Findings::default())
+            .starts_with(r#"{"a":2,"text":"c","metadata":"#));
+    }
+
+    #[test]
+    fn lines_that_are_not_documents_say_why() {
+        let why = |raw: &str| parse_doc(raw.as_bytes(), 3, None).unwrap_err().message;
+        assert_eq!(why("[1, 2]"), "not a JSON object");
+        assert_eq!(why(" \"text\""), "not a JSON object");
+        assert!(
+            why("{\"text\": \"a\"").starts_with("invalid JSON"),
+            "{}",
+            why("{\"text\": \"a\"")
+        );
+        assert!(why("{\"text\": \"a\"} x").starts_with("invalid JSON"));
+        assert!(why("nope").starts_with("invalid JSON"));
+        assert_eq!(why("{\"text\": 3}"), "\"text\" is not a string");
+        assert_eq!(why("{\"text\": {\"a\": [1]}}"), "\"text\" is not a string");
+        assert_eq!(why("{\"id\": 1}"), "no \"text\" field");
+        assert_eq!(
+            parse_doc(b"{\"id\": 1, \"html\": 2}", 1, Some("html"))
+                .unwrap_err()
+                .message,
+            "no \"text\" and no \"html\" field"
+        );
     }
 
     #[test]
@@ -713,7 +1002,7 @@ mod tests {
         for raw in docs {
             let doc = parse_doc(raw.as_bytes(), 1, None).unwrap();
             for text in ["clean", "\"canonical\":null,\"cluster\":null"] {
-                let (line, at) = render_line_marked(&doc.value, text, &before);
+                let (line, at) = render_line_marked(&doc.fields, text, &before);
                 for canonical in [None, Some("doc \"7\"\\x"), Some("")] {
                     let after = Findings {
                         cluster: Some(12),
@@ -722,7 +1011,7 @@ mod tests {
                     };
                     assert_eq!(
                         fill_cluster(&line, at, 12, canonical).as_deref(),
-                        Some(render_line(&doc.value, text, &after).as_str()),
+                        Some(render_line(&doc.fields, text, &after).as_str()),
                         "{raw}"
                     );
                 }
@@ -745,7 +1034,7 @@ mod tests {
             removed: 2,
             ..Findings::default()
         };
-        let line = render_line(&docs[0].value, "clean", &f);
+        let line = render_line(&docs[0].fields, "clean", &f);
         let v: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["id"], "a");
         assert_eq!(v["n"], 1);
