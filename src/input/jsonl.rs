@@ -345,7 +345,8 @@ fn parse_line(raw: &[u8], html_field: Option<&str>) -> Result<Parsed, String> {
         return Ok((read.fields, id, h, true));
     }
     match read.text {
-        Some(Some(t)) => Ok((read.fields, id, t, false)),
+        // (`--html-field text`: the text is the HTML)
+        Some(Some(t)) => Ok((read.fields, id, t, html_field == Some("text"))),
         Some(None) => Err("\"text\" is not a string".into()),
         None => Err(match html_field {
             Some(f) => format!("no \"text\" and no \"{f}\" field"),
@@ -815,6 +816,11 @@ mod tests {
         assert!(bad.is_empty());
         assert!(docs[0].html);
         assert_eq!(docs[0].text, "<p>x</p>");
+        // the HTML field may be `text` itself; without the field, `text`
+        let (docs, _) = read(b"{\"text\":\"<p>y</p>\"}", false, Some("text")).unwrap();
+        assert!(docs[0].html);
+        let (docs, _) = read(b"{\"text\":\"<p>y</p>\"}", false, Some("html")).unwrap();
+        assert!(!docs[0].html);
     }
 
     #[test]
