@@ -81,11 +81,33 @@ impl Fields {
             .flatten()
     }
 
-    fn insert(&mut self, key: String, field: Field) {
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, f)) => *f = field,
-            None => self.entries.push((key, field)),
+    /// Fields read in order, a key given twice made one: its first place,
+    /// its last value. (By sorting, not by a search per key: a line may
+    /// hold a great many keys.)
+    fn from_read(mut entries: Vec<(String, Field)>) -> Fields {
+        if entries.len() > 1 {
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            order.sort_by(|&a, &b| entries[a].0.cmp(&entries[b].0).then(a.cmp(&b)));
+            let mut gone = vec![false; entries.len()];
+            let mut moves = Vec::new();
+            for run in order.chunk_by(|&a, &b| entries[a].0 == entries[b].0) {
+                if let [first, .., last] = *run {
+                    moves.push((first, last));
+                    for &n in &run[1..] {
+                        gone[n] = true;
+                    }
+                }
+            }
+            for (first, last) in moves {
+                entries[first].1 = std::mem::replace(&mut entries[last].1, Field::Text);
+            }
+            let mut n = 0;
+            entries.retain(|_| {
+                n += 1;
+                !gone[n - 1]
+            });
         }
+        Fields { entries }
     }
 }
 
@@ -384,16 +406,13 @@ impl<'de> Visitor<'de> for Top<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReadObject, A::Error> {
-        let mut read = ReadObject {
-            fields: Fields::default(),
-            text: None,
-            html: None,
-        };
+        let mut entries = Vec::new();
+        let (mut text, mut html) = (None, None);
         while let Some(key) = map.next_key::<String>()? {
             let field = if key == "text" {
                 // (the text is taken, not kept: the output puts the
                 // cleaned text in its place)
-                read.text = Some(map.next_value::<MaybeString>()?.0);
+                text = Some(map.next_value::<MaybeString>()?.0);
                 Field::Text
             } else if key == "metadata" {
                 let raw = map.next_value::<Box<RawValue>>()?;
@@ -408,13 +427,17 @@ impl<'de> Visitor<'de> for Top<'_> {
             } else {
                 let raw = map.next_value::<Box<RawValue>>()?;
                 if Some(key.as_str()) == self.html_field && raw.get().starts_with('"') {
-                    read.html = serde_json::from_str(raw.get()).ok();
+                    html = serde_json::from_str(raw.get()).ok();
                 }
                 Field::Raw(raw)
             };
-            read.fields.insert(key, field);
+            entries.push((key, field));
         }
-        Ok(read)
+        Ok(ReadObject {
+            fields: Fields::from_read(entries),
+            text,
+            html,
+        })
     }
 }
 
@@ -428,12 +451,11 @@ impl<'de> serde::Deserialize<'de> for Fields {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
-                let mut fields = Fields::default();
+                let mut entries = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
-                    let raw = map.next_value::<Box<RawValue>>()?;
-                    fields.insert(key, Field::Raw(raw));
+                    entries.push((key, Field::Raw(map.next_value::<Box<RawValue>>()?)));
                 }
-                Ok(fields)
+                Ok(Fields::from_read(entries))
             }
         }
         d.deserialize_map(V)
@@ -962,6 +984,27 @@ mod tests {
             ) + "\n"
         );
         // a key given twice: its first place, its last value
+        let doc = parse_doc(br#"{"a":1,"text":"x","a":2,"text":"y"}"#, 1, None).unwrap();
+        assert_eq!(doc.text, "y");
+        let doc = parse_doc(
+            br#"{"b":0,"a":1,"text":"x","a":2,"c":{"k":1,"j":2,"k":3},"a":3}"#,
+            1,
+            None,
+        )
+        .unwrap();
+        assert!(render_line(&doc.fields, "c", &Findings::default())
+            .starts_with(r#"{"b":0,"a":3,"text":"c","c":{"k":1,"j":2,"k":3},"metadata":"#));
+        // many keys, all different, in their order
+        let many: Vec<String> = (0..50_000)
+            .map(|n| format!("\"k{}\":{n}", 199_999 - n))
+            .collect();
+        let raw = format!("{{\"text\":\"x\",{}}}", many.join(","));
+        let doc = parse_doc(raw.as_bytes(), 1, None).unwrap();
+        let line = render_line(&doc.fields, "c", &Findings::default());
+        assert!(line.starts_with(&format!(
+            "{{\"text\":\"c\",{},\"metadata\":",
+            many.join(",")
+        )));
         let doc = parse_doc(br#"{"a":1,"text":"x","a":2,"text":"y"}"#, 1, None).unwrap();
         assert_eq!(doc.text, "y");
         assert!(render_line(&doc.fields, "c", &Findings::default())
