@@ -1,7 +1,8 @@
 //! Property tests: for any bytes no panic and well-formed output; cleaning
 //! is idempotent; on generated articles (body paragraphs with residue
 //! injected around and between them) every body paragraph survives. The
-//! last property is also checked through the real command line.
+//! last property is also checked through the real command line. JSON
+//! Lines fields, whatever they hold, pass through to the output line.
 
 mod common;
 
@@ -245,5 +246,136 @@ proptest! {
         for p in &body {
             prop_assert!(out.contains(p.as_str()), "lost: {}", p);
         }
+    }
+}
+
+/// Any JSON value: strings with escapes and characters outside ASCII,
+/// integers, floats, literals, arrays and objects, nested.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e12f64..1e12).prop_map(Value::from),
+        "[a-z \"\\\\\n\t\u{1}é’😀/]{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z\"é]{0,6}", inner, 0..5)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Reads a JSON text, failing on an object that holds a key twice (which
+/// a JSON value, keeping the last, would not show).
+struct NoKeyTwice;
+
+impl<'de> serde::de::DeserializeSeed<'de> for NoKeyTwice {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoKeyTwice {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if !seen.insert(k.clone()) {
+                return Err(serde::de::Error::custom(format!("key {k:?} twice")));
+            }
+            map.next_value_seed(NoKeyTwice)?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(NoKeyTwice)?.is_some() {}
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A JSON Lines document's fields come out as they went in, whatever
+    /// they hold and however the line spaces its tokens: the output line,
+    /// read as JSON, is the input with `text` cleaned and the findings
+    /// under `metadata.newsclean`.
+    #[test]
+    fn json_lines_fields_pass_through(
+        fields in prop::collection::btree_map("[a-z_\"é]{1,8}|id|url", json_value(), 0..6),
+        metadata in prop::option::of(prop_oneof![
+            prop::collection::btree_map("[a-z]{0,3}|newsclean|url", json_value(), 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            json_value(),
+        ]),
+        text in "[A-Za-z .\n]{0,80}",
+        spaced in any::<bool>(),
+    ) {
+        use newsclean::input::jsonl::{parse_doc, render_line, Findings};
+        use serde_json::{Map, Value};
+        let mut input: Map<String, Value> = fields.into_iter().collect();
+        input.insert("text".into(), Value::String(text.clone()));
+        if let Some(m) = metadata {
+            input.insert("metadata".into(), m);
+        }
+        let line = if spaced {
+            // tokens spaced and broken over "lines" (then joined by
+            // spaces: a JSON Lines line holds no line break)
+            serde_json::to_string_pretty(&input).unwrap().replace('\n', " \t")
+        } else {
+            serde_json::to_string(&input).unwrap()
+        };
+        let doc = parse_doc(line.as_bytes(), 1, None).unwrap();
+        prop_assert_eq!(&doc.text, &text);
+        let findings = Findings { title: Some("T".into()), removed: 3, ..Findings::default() };
+        let out = render_line(&doc.fields, "cleaned", &findings);
+        prop_assert!(out.ends_with('\n') && !out[..out.len() - 1].contains(['\n', '\r']));
+        let mut expected = input;
+        expected.insert("text".into(), Value::String("cleaned".into()));
+        let f = serde_json::to_value(&findings).unwrap();
+        match expected.get_mut("metadata") {
+            Some(Value::Object(m)) => {
+                m.insert("newsclean".into(), f);
+            }
+            _ => {
+                expected.insert("metadata".into(), serde_json::json!({ "newsclean": f }));
+            }
+        }
+        // (the expected value read back from its text as well: serde_json
+        // reads some decimals to the next float, the same for the same
+        // digits, and the output keeps the input's digits)
+        let read: Value = serde_json::from_str(&out).unwrap();
+        let mut de = serde_json::Deserializer::from_str(&out);
+        let once = serde::de::DeserializeSeed::deserialize(NoKeyTwice, &mut de);
+        prop_assert!(once.is_ok(), "{:?}: {}", once, out);
+        let expected: Value = serde_json::from_str(&serde_json::to_string(&expected).unwrap()).unwrap();
+        prop_assert_eq!(read, expected, "{}", out);
     }
 }
