@@ -822,13 +822,18 @@ fn run_learning(inp: &Path, out: &Path) -> (PathBuf, assert_cmd::assert::Assert)
     (learned, run)
 }
 
+/// Twenty different stories of one site, each ending with its [`FOOTER`].
+fn gazette_pages_with_footer(inp: &Path) {
+    for n in 0..20 {
+        let page = format!("{}\n{FOOTER}\n", article(n, &format!("Gazette story {n}")));
+        write(inp, &format!("gazette/story-{n:02}.txt"), page.as_bytes());
+    }
+}
+
 #[test]
 fn site_footer_across_unrelated_pages_is_learned_and_removed() {
     let (_tmp, inp, out) = scratch();
-    for n in 0..20 {
-        let page = format!("{}\n{FOOTER}\n", article(n, &format!("Gazette story {n}")));
-        write(&inp, &format!("gazette/story-{n:02}.txt"), page.as_bytes());
-    }
+    gazette_pages_with_footer(&inp);
     let (learned, run) = run_learning(&inp, &out);
     run.stderr(predicate::str::contains("corpus 20"));
     for n in 0..20 {
@@ -881,10 +886,7 @@ fn site_footer_across_unrelated_pages_is_learned_and_removed() {
 #[test]
 fn loaded_residue_applies_without_learning() {
     let (_tmp, inp, out) = scratch();
-    for n in 0..20 {
-        let page = format!("{}\n{FOOTER}\n", article(n, &format!("Gazette story {n}")));
-        write(&inp, &format!("gazette/story-{n:02}.txt"), page.as_bytes());
-    }
+    gazette_pages_with_footer(&inp);
     let (learned, _) = run_learning(&inp, &out);
     let (_tmp2, inp2, out2) = scratch();
     let page = format!("{}\n{FOOTER}\n", article(99, "Later story"));
