@@ -89,7 +89,8 @@ pub struct Cli {
 
     /// Near duplicates: `mark` lists them in .newsclean/duplicates.json and
     /// writes every document; `drop` writes only the canonical member of each
-    /// cluster; `off` skips fingerprinting.
+    /// cluster; `off` lists none (the corpus stage still fingerprints to
+    /// learn, unless disabled too: `--dedup off --disable corpus` is fastest).
     #[arg(long, value_enum)]
     pub dedup: Option<DedupArg>,
 
