@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Each residue stage is timed alone on normalized documents (what it sees
-//! in a run); `clean` is the whole cleaner to its fixed point. Throughput
+//! in a run); `clean` is the whole cleaner to its fixed point; `jsonl`
+//! reads and writes the same texts as JSON Lines. Throughput
 //! is reported in bytes of input, so stages compare with each other and
 //! with I/O. The end-to-end runs at 10,000 to 1,000,000 documents are in
 //! `bench/e2e.sh`.
@@ -183,5 +184,55 @@ fn dedup(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, decode, residue_stages, html, dedup);
+/// JSON Lines: a line read into a document (its text and its fields as
+/// written), and its output line written, for the samples' texts in lines
+/// with an id, a url and a small metadata object.
+fn jsonl(c: &mut Criterion) {
+    use newsclean::input::jsonl::{parse_doc, render_line, Findings};
+    let texts = texts();
+    let lines: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(n, t)| {
+            serde_json::json!({
+                "id": format!("doc-{n}"),
+                "url": format!("https://news.example.org/story/{n}"),
+                "text": t,
+                "metadata": {"crawl": "2025-03", "lang": "en"},
+            })
+            .to_string()
+        })
+        .collect();
+    let docs: Vec<_> = lines
+        .iter()
+        .map(|l| parse_doc(l.as_bytes(), 1, None).expect("a document"))
+        .collect();
+    let findings = Findings {
+        title: Some("A headline".into()),
+        removed: 7,
+        simhash: Some("00ff00ff00ff00ff".into()),
+        ..Findings::default()
+    };
+    let mut g = c.benchmark_group("jsonl");
+    g.throughput(Throughput::Bytes(
+        lines.iter().map(|l| l.len() as u64).sum(),
+    ));
+    g.bench_function("read a line", |b| {
+        b.iter(|| {
+            for l in &lines {
+                std::hint::black_box(parse_doc(l.as_bytes(), 1, None).ok());
+            }
+        })
+    });
+    g.bench_function("write a line", |b| {
+        b.iter(|| {
+            for d in &docs {
+                std::hint::black_box(render_line(&d.fields, &d.text, &findings));
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, decode, residue_stages, html, jsonl, dedup);
 criterion_main!(benches);
