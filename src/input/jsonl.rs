@@ -39,6 +39,9 @@ pub struct Fields {
     entries: Vec<(String, Field)>,
 }
 
+/// Fields each kept as the JSON text they were written as.
+type RawFields = Vec<(String, Box<RawValue>)>;
+
 #[derive(Debug, Clone)]
 enum Field {
     /// Written out as read.
@@ -47,7 +50,7 @@ enum Field {
     Text,
     /// `metadata`: its fields when it is an object (newsclean's findings
     /// go in among them), else nothing (the findings replace it).
-    Metadata(Option<Fields>),
+    Metadata(Option<RawFields>),
 }
 
 impl Fields {
@@ -66,62 +69,70 @@ impl Fields {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, f)| f)
     }
 
-    fn raw(&self, key: &str) -> Option<&str> {
+    fn raw(&self, key: &str) -> Option<&RawValue> {
         match self.get(key)? {
-            Field::Raw(r) => Some(r.get()),
+            Field::Raw(r) => Some(r),
             _ => None,
         }
     }
+}
 
-    /// The field `key` when it is a JSON string.
-    fn string(&self, key: &str) -> Option<String> {
-        let raw = self.raw(key)?;
-        raw.starts_with('"')
-            .then(|| serde_json::from_str(raw).ok())
-            .flatten()
+/// A value that is a JSON string, read.
+fn string_of(raw: &RawValue) -> Option<String> {
+    let raw = raw.get();
+    raw.starts_with('"')
+        .then(|| serde_json::from_str(raw).ok())
+        .flatten()
+}
+
+/// An object's fields in the order read, a key given twice made one: its
+/// first place, its last value. (Found by sorting, not by a search per
+/// key: a line may hold a great many keys.)
+fn read_fields<'de, A: MapAccess<'de>, T>(
+    mut map: A,
+    mut value: impl FnMut(&str, &mut A) -> Result<T, A::Error>,
+) -> Result<Vec<(String, T)>, A::Error> {
+    let mut entries = Vec::new();
+    while let Some(key) = map.next_key::<String>()? {
+        let v = value(&key, &mut map)?;
+        entries.push((key, v));
     }
-
-    /// Fields read in order, a key given twice made one: its first place,
-    /// its last value. (By sorting, not by a search per key: a line may
-    /// hold a great many keys.)
-    fn from_read(mut entries: Vec<(String, Field)>) -> Fields {
-        if entries.len() > 1 {
-            let mut order: Vec<usize> = (0..entries.len()).collect();
-            order.sort_by(|&a, &b| entries[a].0.cmp(&entries[b].0).then(a.cmp(&b)));
-            let mut gone = vec![false; entries.len()];
-            let mut moves = Vec::new();
-            for run in order.chunk_by(|&a, &b| entries[a].0 == entries[b].0) {
-                if let [first, .., last] = *run {
-                    moves.push((first, last));
-                    for &n in &run[1..] {
-                        gone[n] = true;
-                    }
-                }
-            }
-            for (first, last) in moves {
-                entries[first].1 = std::mem::replace(&mut entries[last].1, Field::Text);
-            }
-            let mut n = 0;
-            entries.retain(|_| {
-                n += 1;
-                !gone[n - 1]
-            });
+    if entries.len() > 1 {
+        // (a stable sort: each key's entries stay in the line's order)
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| entries[a].0.cmp(&entries[b].0));
+        let repeated: Vec<&[usize]> = order
+            .chunk_by(|&a, &b| entries[a].0 == entries[b].0)
+            .filter(|run| run.len() > 1)
+            .collect();
+        let mut gone = vec![false; entries.len()];
+        for run in repeated {
+            // (one key: swapping the entries moves the last value first)
+            entries.swap(run[0], run[run.len() - 1]);
+            run[1..].iter().for_each(|&n| gone[n] = true);
         }
-        Fields { entries }
+        let mut n = 0;
+        entries.retain(|_| {
+            n += 1;
+            !gone[n - 1]
+        });
     }
+    Ok(entries)
 }
 
 impl JsonlDoc {
     /// The host of the document's `url` (top level, or under `metadata`):
     /// its site, for residue learned or configured per site.
     pub fn host(&self) -> Option<String> {
-        let url = self
-            .fields
-            .string("url")
-            .or_else(|| match self.fields.get("metadata") {
-                Some(Field::Metadata(Some(m))) => m.string("url"),
+        let url = self.fields.raw("url").and_then(string_of).or_else(|| {
+            match self.fields.get("metadata") {
+                Some(Field::Metadata(Some(m))) => m
+                    .iter()
+                    .find(|(k, _)| k == "url")
+                    .and_then(|(_, v)| string_of(v)),
                 _ => None,
-            })?;
+            }
+        })?;
         let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
         let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
         let host = host
@@ -354,7 +365,7 @@ fn parse_line(raw: &[u8], html_field: Option<&str>) -> Result<Parsed, String> {
         .deserialize(&mut de)
         .and_then(|r| de.end().map(|()| r))
         .map_err(|e| format!("invalid JSON: {e}"))?;
-    let id = read.fields.raw("id").and_then(|r| {
+    let id = read.fields.raw("id").map(RawValue::get).and_then(|r| {
         if r.starts_with('"') {
             serde_json::from_str(r).ok()
         } else {
@@ -405,36 +416,40 @@ impl<'de> Visitor<'de> for Top<'_> {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReadObject, A::Error> {
-        let mut entries = Vec::new();
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ReadObject, A::Error> {
         let (mut text, mut html) = (None, None);
-        while let Some(key) = map.next_key::<String>()? {
-            let field = if key == "text" {
-                // (the text is taken, not kept: the output puts the
-                // cleaned text in its place)
-                text = Some(map.next_value::<MaybeString>()?.0);
-                Field::Text
-            } else if key == "metadata" {
-                let raw = map.next_value::<Box<RawValue>>()?;
-                Field::Metadata(if raw.get().starts_with('{') {
-                    Some(
-                        serde_json::from_str::<Fields>(raw.get())
-                            .map_err(serde::de::Error::custom)?,
-                    )
-                } else {
-                    None
-                })
-            } else {
-                let raw = map.next_value::<Box<RawValue>>()?;
-                if Some(key.as_str()) == self.html_field && raw.get().starts_with('"') {
-                    html = serde_json::from_str(raw.get()).ok();
+        let entries = read_fields(map, |key, map| {
+            Ok(match key {
+                "text" => {
+                    // (the text is taken, not kept: the output puts the
+                    // cleaned text in its place)
+                    text = Some(match map.next_value()? {
+                        serde_json::Value::String(t) => Some(t),
+                        _ => None,
+                    });
+                    Field::Text
                 }
-                Field::Raw(raw)
-            };
-            entries.push((key, field));
-        }
+                "metadata" => {
+                    let raw = map.next_value::<Box<RawValue>>()?;
+                    Field::Metadata(if raw.get().starts_with('{') {
+                        let RawObject(m) =
+                            serde_json::from_str(raw.get()).map_err(serde::de::Error::custom)?;
+                        Some(m)
+                    } else {
+                        None
+                    })
+                }
+                _ => {
+                    let raw = map.next_value::<Box<RawValue>>()?;
+                    if Some(key) == self.html_field {
+                        html = string_of(&raw);
+                    }
+                    Field::Raw(raw)
+                }
+            })
+        })?;
         Ok(ReadObject {
-            fields: Fields::from_read(entries),
+            fields: Fields { entries },
             text,
             html,
         })
@@ -442,71 +457,21 @@ impl<'de> Visitor<'de> for Top<'_> {
 }
 
 /// An object's fields, each value as written (`metadata`'s own fields).
-impl<'de> serde::Deserialize<'de> for Fields {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fields, D::Error> {
+struct RawObject(RawFields);
+
+impl<'de> serde::Deserialize<'de> for RawObject {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawObject, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Fields;
+            type Value = RawObject;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    entries.push((key, Field::Raw(map.next_value::<Box<RawValue>>()?)));
-                }
-                Ok(Fields::from_read(entries))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawObject, A::Error> {
+                read_fields(map, |_, map| map.next_value()).map(RawObject)
             }
         }
         d.deserialize_map(V)
-    }
-}
-
-/// A value read as a string when it is one, else skipped (`None`).
-struct MaybeString(Option<String>);
-
-impl<'de> serde::Deserialize<'de> for MaybeString {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MaybeString, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = MaybeString;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_str<E>(self, s: &str) -> Result<MaybeString, E> {
-                Ok(MaybeString(Some(s.to_string())))
-            }
-            fn visit_string<E>(self, s: String) -> Result<MaybeString, E> {
-                Ok(MaybeString(Some(s)))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_unit<E>(self) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<MaybeString, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MaybeString(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeString, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MaybeString(None))
-            }
-        }
-        d.deserialize_any(V)
     }
 }
 
@@ -586,8 +551,8 @@ pub fn render_line_marked(doc: &Fields, text: &str, findings: &Findings) -> (Str
 /// `metadata`'s object: its fields as read, newsclean's findings in place
 /// of its `newsclean` field or after the others; returns where the
 /// findings' `"canonical"` key starts.
-fn push_metadata(out: &mut String, m: Option<&Fields>, findings: &Findings) -> usize {
-    let entries = m.map_or(&[][..], |m| &m.entries[..]);
+fn push_metadata(out: &mut String, m: Option<&RawFields>, findings: &Findings) -> usize {
+    let entries = m.map_or(&[][..], |m| &m[..]);
     let mut mark = None;
     out.push('{');
     for (n, (k, field)) in entries.iter().enumerate() {
@@ -596,11 +561,10 @@ fn push_metadata(out: &mut String, m: Option<&Fields>, findings: &Findings) -> u
         }
         push_json_str(out, k);
         out.push(':');
-        match field {
-            _ if k == "newsclean" => mark = Some(push_findings(out, findings)),
-            Field::Raw(v) => push_raw(out, v.get()),
-            // (metadata's fields are all read as written)
-            Field::Text | Field::Metadata(_) => out.push_str("null"),
+        if k == "newsclean" {
+            mark = Some(push_findings(out, findings));
+        } else {
+            push_raw(out, field.get());
         }
     }
     let mark = match mark {
