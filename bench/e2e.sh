@@ -69,14 +69,21 @@ for n in "${sizes[@]}"; do
   fresh "$work/jsonl/corpus.jsonl"
   /usr/bin/time -v cat "$work/jsonl/corpus.jsonl" > /dev/null 2> "$work/t"
   row "cat (floor)" "$(secs "$work/t")" "$(peak "$work/t")" "$(written "$work/t")"
-  best=999999 best_cpu=999999
-  for ((r = 0; r < ${ROUNDS:-3}; r++)); do
-    fresh "$work/jsonl/corpus.jsonl"
-    /usr/bin/time -v "$bin" -q "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
-    s=$(secs "$work/t"); [ "$(echo "$s < $best" | bc -l)" = 1 ] && best=$s && best_peak=$(peak "$work/t") && best_written=$(written "$work/t")
-    c=$(cpu "$work/t"); [ "$(echo "$c < $best_cpu" | bc -l)" = 1 ] && best_cpu=$c
-    rm -rf "$work/out-jsonl"
-  done
+  # ROUNDS runs of newsclean on the JSON Lines with the flags given: the
+  # best wall time in $best (with that run's peak and bytes written), the
+  # least processor time in $best_cpu.
+  jsonl_rounds() {
+    best=999999 best_cpu=999999
+    local r s c
+    for ((r = 0; r < ${ROUNDS:-3}; r++)); do
+      fresh "$work/jsonl/corpus.jsonl"
+      /usr/bin/time -v "$bin" -q "$@" "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
+      s=$(secs "$work/t"); [ "$(echo "$s < $best" | bc -l)" = 1 ] && best=$s && best_peak=$(peak "$work/t") && best_written=$(written "$work/t")
+      c=$(cpu "$work/t"); [ "$(echo "$c < $best_cpu" | bc -l)" = 1 ] && best_cpu=$c
+      rm -rf "$work/out-jsonl"
+    done
+  }
+  jsonl_rounds
   row "newsclean JSON Lines in and out" "$best" "$best_peak" "$best_written"
   per_doc+=("$n $(echo "$best / $n * 1000000" | bc -l) $(echo "$best_cpu / $n * 1000000" | bc -l)")
   # Where the time goes (BREAKDOWN=0 skips it): the same run without
@@ -88,26 +95,17 @@ for n in "${sizes[@]}"; do
   # need not add up (without the stages, dedup reads the residue too;
   # without dedup, the corpus stage still fingerprints and clusters).
   if [ "${BREAKDOWN:-1}" = 1 ]; then
-    best_of() {
-      local b=999999 s
-      for ((r = 0; r < ${ROUNDS:-3}; r++)); do
-        fresh "$work/jsonl/corpus.jsonl"
-        /usr/bin/time -v "$bin" -q "$@" "$work/jsonl" "$work/out-jsonl" 2> "$work/t" || true
-        s=$(secs "$work/t"); [ "$(echo "$s < $b" | bc -l)" = 1 ] && b=$s
-        rm -rf "$work/out-jsonl"
-      done
-      echo "$b"
-    }
-    t_nodedup=$(best_of --dedup off)
-    t_nostages=$(best_of --disable "$all_stages")
-    t_floor=$(best_of --disable "$all_stages" --dedup off)
+    t_all=$best
+    jsonl_rounds --dedup off; t_nodedup=$best
+    jsonl_rounds --disable "$all_stages"; t_nostages=$best
+    jsonl_rounds --disable "$all_stages" --dedup off; t_floor=$best
     row "  ... without dedup" "$t_nodedup"
     row "  ... without residue stages" "$t_nostages"
     row "  ... without either" "$t_floor"
-    printf "%-10s %-34s %s\n" "$n" "JSON Lines: where the time goes" "$(printf "of %.2f s, the stages off saves %.2f s (%.0f%%), dedup off %.2f s (%.0f%%); both off leaves %.2f s (%.0f%%)" "$best" \
-      "$(echo "$best - $t_nostages" | bc -l)" "$(echo "($best - $t_nostages) * 100 / $best" | bc -l)" \
-      "$(echo "$best - $t_nodedup" | bc -l)" "$(echo "($best - $t_nodedup) * 100 / $best" | bc -l)" \
-      "$t_floor" "$(echo "$t_floor * 100 / $best" | bc -l)")"
+    printf "%-10s %-34s %s\n" "$n" "JSON Lines: where the time goes" "$(printf "of %.2f s, the stages off saves %.2f s (%.0f%%), dedup off %.2f s (%.0f%%); both off leaves %.2f s (%.0f%%)" "$t_all" \
+      "$(echo "$t_all - $t_nostages" | bc -l)" "$(echo "($t_all - $t_nostages) * 100 / $t_all" | bc -l)" \
+      "$(echo "$t_all - $t_nodedup" | bc -l)" "$(echo "($t_all - $t_nodedup) * 100 / $t_all" | bc -l)" \
+      "$t_floor" "$(echo "$t_floor * 100 / $t_all" | bc -l)")"
   fi
   if [ "$n" -le "$folder_max" ]; then
     target/release/examples/gen_corpus "$n" "$work/tree" tree "$kinds" 2>/dev/null
