@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::dedup::cluster::{cluster_with, Cluster, Item, Params, Sets};
+use crate::dedup::cluster::{cluster_with, Cluster, EachSamples, Item, Params, Sets};
 use crate::dedup::fingerprint::{fingerprint, Fingerprint};
 use crate::dedup::store::{self, Stored};
 use crate::dedup::Mode;
@@ -2016,17 +2016,47 @@ impl Sets for SpillSets<'_> {
         }
     }
     fn each_samples(&self, items: &[usize], f: &mut dyn FnMut(usize, &[u32])) {
+        self.samples_of(items).each(f);
+    }
+    fn samples_of<'s>(&'s self, items: &'s [usize]) -> Box<dyn EachSamples + 's> {
         // The documents' samples are read from their file in its order, in
-        // large blocks; the index's are at hand.
-        let mut refs = Vec::with_capacity(items.len());
+        // large blocks; the index's are at hand. Where each lies is looked
+        // up and put in file order once: a million documents' places, found
+        // in their records (scattered in memory) and sorted, cost more than
+        // reading the samples, once for each counting pass and thread.
+        let mut at = Vec::with_capacity(items.len());
+        let mut held = Vec::new();
         for (k, &i) in items.iter().enumerate() {
             match self.refs(i) {
-                Some(r) => refs.push((k, r.samples)),
-                None => f(k, &self.items[i].fp.samples),
+                Some(r) => at.push((k, r.samples)),
+                None => held.push((k, i)),
             }
         }
+        Spill::in_file_order(&mut at);
+        Box::new(SpillSamples {
+            sets: self,
+            at,
+            held,
+        })
+    }
+}
+
+/// Samples of a [`SpillSets`], ready to be read many times over: the
+/// places of those in the spill, in file order, and the items that hold
+/// theirs.
+struct SpillSamples<'s, 'a> {
+    sets: &'s SpillSets<'a>,
+    at: Vec<(usize, Ref)>,
+    held: Vec<(usize, usize)>,
+}
+
+impl EachSamples for SpillSamples<'_, '_> {
+    fn each(&self, f: &mut dyn FnMut(usize, &[u32])) {
+        for &(k, i) in &self.held {
+            f(k, &self.sets.items[i].fp.samples);
+        }
         let mut values: Vec<u32> = Vec::new();
-        self.spill.scan(refs, |k, bytes| {
+        self.sets.spill.scan_in_order(&self.at, |k, bytes| {
             values.clear();
             values.extend(u32s_of(bytes.unwrap_or_default()));
             f(k, &values);

@@ -276,12 +276,6 @@ impl Spill {
         }
     }
 
-    /// Was `r` in a range whose write failed?
-    fn lost(&self, r: Ref) -> bool {
-        let failed = lock(&self.failed[r.lane as usize]);
-        failed.iter().any(|&(a, b)| r.offset < b && r.end() > a)
-    }
-
     /// Reads a value back.
     pub fn get(&self, r: Ref) -> io::Result<Vec<u8>> {
         self.get_many(&[r])
@@ -292,16 +286,44 @@ impl Spill {
     /// Reads many values, each given with a tag, in the order they lie in
     /// their files, a block of up to 1 MiB per read, and calls `f` with
     /// each tag and value (or why it cannot be read).
-    pub fn scan(&self, mut refs: Vec<(usize, Ref)>, mut f: impl FnMut(usize, io::Result<&[u8]>)) {
+    pub fn scan(&self, mut refs: Vec<(usize, Ref)>, f: impl FnMut(usize, io::Result<&[u8]>)) {
+        Self::in_file_order(&mut refs);
+        self.scan_in_order(&refs, f);
+    }
+
+    /// Puts tagged values in the order [`Spill::scan_in_order`] reads them:
+    /// for values read many times over, sorted once.
+    pub fn in_file_order(refs: &mut [(usize, Ref)]) {
         refs.sort_unstable_by_key(|(_, r)| (r.lane as u8, r.offset));
+    }
+
+    /// [`Spill::scan`] of values already in file order
+    /// ([`Spill::in_file_order`]).
+    pub fn scan_in_order(
+        &self,
+        refs: &[(usize, Ref)],
+        mut f: impl FnMut(usize, io::Result<&[u8]>),
+    ) {
+        debug_assert!(refs.is_sorted_by_key(|(_, r)| (r.lane as u8, r.offset)));
         let mut settled = [false; LANES];
-        for (_, r) in &refs {
+        for (_, r) in refs {
             if !std::mem::replace(&mut settled[r.lane as usize], true) {
                 self.settle(r.lane);
             }
         }
+        // (Where writes failed, looked up once for the scan: the values
+        // asked for were written by now, so their failures are known, and a
+        // lock taken for every value made threads that scan side by side
+        // wait on each other.)
+        let failed: [Vec<(u64, u64)>; LANES] =
+            std::array::from_fn(|l| lock(&self.failed[l]).clone());
+        let was_lost = |r: &Ref| {
+            failed[r.lane as usize]
+                .iter()
+                .any(|&(a, b)| r.offset < b && r.end() > a)
+        };
         let mut buf: Vec<u8> = Vec::new();
-        let mut rest = &refs[..];
+        let mut rest = refs;
         while let Some(&(_, first)) = rest.first() {
             // The block: from the first value to the end of the last one
             // that fits (at least the first, however long).
@@ -325,7 +347,7 @@ impl Spill {
                     tag,
                     match &read {
                         Err(e) => Err(io::Error::new(e.kind(), e.to_string())),
-                        Ok(()) if self.lost(r) => Err(lost()),
+                        Ok(()) if was_lost(&r) => Err(lost()),
                         Ok(()) => Ok(&buf[at..at + r.len()]),
                     },
                 );

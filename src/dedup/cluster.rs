@@ -103,10 +103,16 @@ pub const MAX_POSTING: usize = 64;
 pub const SHARED_SAMPLE_SHARE: f64 = 0.25;
 pub const MIN_SHARED_SAMPLES: usize = 3;
 
-/// Documents whose samples go through one counting pass: about 16
-/// million samples, 128 MB of (hash, document) pairs. Larger runs count in
-/// several passes, each over one slice of the hash space.
-pub const PASS_DOCS: usize = 150_000;
+/// Samples that go through one counting pass at most: 64 MB of (hash,
+/// document) pairs. Runs with more count in several passes, each over one
+/// slice of the hash space. (Counted in samples, not documents: the
+/// memory is the samples', so long documents cannot make a pass larger,
+/// and short ones make no more passes than the memory needs: a million
+/// documents of the generator's, about 48 samples each, take 6 passes,
+/// where 150,000 documents a pass made 7. Passes of twice the size, 3 at a
+/// million, counted faster but raised that run's peak memory from about
+/// 780 MB to 930 MB, too near the 1 GB it must stay under.)
+pub const PASS_SAMPLES: usize = 8 << 20;
 
 /// Candidate pairs from shared winnowed shingles: the same shingles are
 /// sampled in every copy of a passage, so the share of samples two
@@ -116,17 +122,18 @@ pub const PASS_DOCS: usize = 150_000;
 /// The (hash, document) pairs are sorted and runs of one hash counted;
 /// memory is bounded by counting in passes over slices of the hash space.
 fn sample_candidates(reps: &[usize], sets: &dyn Sets) -> Vec<(usize, usize)> {
-    sample_candidates_in_passes(reps, sets, PASS_DOCS)
+    sample_candidates_in_passes(reps, sets, PASS_SAMPLES)
 }
 
 fn sample_candidates_in_passes(
     reps: &[usize],
     sets: &dyn Sets,
-    pass_docs: usize,
+    pass_samples: usize,
 ) -> Vec<(usize, usize)> {
     use rayon::prelude::*;
-    let passes = reps.len().div_ceil(pass_docs).max(1) as u32;
     let lens: Vec<u32> = reps.iter().map(|&i| sets.samples_len(i) as u32).collect();
+    let total: usize = lens.iter().map(|&n| n as usize).sum();
+    let passes = total.div_ceil(pass_samples.max(1)).max(1) as u32;
     // Pair counts, keyed by both documents in one word (one multiply to hash).
     let mut shared: FxHashMap<u64, u32> = FxHashMap::default();
     // A pass's samples go to PARTS parts by where their hash lies in the
@@ -137,27 +144,38 @@ fn sample_candidates_in_passes(
     // threads fill, sort and count side by side. The parts' buffers serve
     // every pass, sized once: a part takes about its share of the samples
     // (hashes are uniform), with room for variation.
-    let total: usize = lens.iter().map(|&n| n as usize).sum();
     let share = total / (passes as usize * PARTS);
     let mut parts: Vec<Vec<u64>> = (0..PARTS)
         .map(|_| Vec::with_capacity(share + share / 8 + 16))
         .collect();
     let group = PARTS.div_ceil(rayon::current_num_threads().clamp(1, PARTS));
+    let samples = sets.samples_of(reps);
     for pass in 0..passes {
         let counts: Vec<FxHashMap<u64, u32>> = parts
             .par_chunks_mut(group)
             .enumerate()
             .map(|(g, mine)| {
                 let first = g * group;
+                let end = first + mine.len();
                 mine.iter_mut().for_each(Vec::clear);
                 // (The order the samples come in does not matter: the
-                // pairs are sorted, and each is distinct.)
-                sets.each_samples(reps, &mut |r, s| {
-                    for &h in s {
-                        if let Some(part) = part_of(h, pass, passes) {
-                            if let Some(p) = part.checked_sub(first).and_then(|k| mine.get_mut(k)) {
-                                p.push((u64::from(h) << 32) | r as u64);
-                            }
+                // pairs are sorted, and each is distinct.) A document's
+                // samples are sorted, and the pass and part a hash goes to
+                // rise with it, so this group's samples of this pass are
+                // one run of them, found by two binary searches ([`run_of`]):
+                // a pass looks at its own samples only. (Samples out of
+                // order, which a fingerprint never holds, are each tested.)
+                samples.each(&mut |r, s| {
+                    let sorted = s.is_sorted();
+                    let run = if sorted {
+                        run_of(s, passes, pass, first..end)
+                    } else {
+                        s
+                    };
+                    for &h in run {
+                        let (p, part) = place(h, passes);
+                        if sorted || (p == pass && (first..end).contains(&part)) {
+                            mine[part - first].push((u64::from(h) << 32) | r as u64);
                         }
                     }
                 });
@@ -220,17 +238,19 @@ fn count_shared(sorted: &[u64], shared: &mut FxHashMap<u64, u32>) {
     }
 }
 
-/// The part of counting pass `pass` (of `passes`) that sample hash `h`
-/// goes to, if it belongs to that pass.
-fn part_of(h: u32, pass: u32, passes: u32) -> Option<usize> {
-    let (p, part) = place(h, passes);
-    (p == pass).then_some(part)
+/// The run of the sorted hashes `s` that goes to counting pass `pass` (of
+/// `passes`) and to one of `parts` of it ([`place`]).
+fn run_of(s: &[u32], passes: u32, pass: u32, parts: std::ops::Range<usize>) -> &[u32] {
+    let lo = s.partition_point(|&h| place(h, passes) < (pass, parts.start));
+    let hi = lo + s[lo..].partition_point(|&h| place(h, passes) < (pass, parts.end));
+    &s[lo..hi]
 }
 
 /// The counting pass (of `passes`) and the part of it that a sample hash
 /// belongs to: its place in the hash space scaled to the passes gives the
-/// pass (a multiply, where `h % passes` divides, once per sample per
-/// pass), the rest of it the part.
+/// pass (a multiply, where `h % passes` divides), the rest of it the part.
+/// Both rise with the hash (a larger hash never goes to an earlier pass,
+/// or to an earlier part of its pass).
 fn place(h: u32, passes: u32) -> (u32, usize) {
     let scaled = u64::from(h) * u64::from(passes);
     (
@@ -308,6 +328,31 @@ pub trait Sets: Sync {
         for (k, &i) in items.iter().enumerate() {
             f(k, &self.samples(i));
         }
+    }
+    /// The samples of `items`, to be read many times over (once for each
+    /// counting pass and thread): a store on disk works out where they lie
+    /// once, rather than for each reading.
+    fn samples_of<'s>(&'s self, items: &'s [usize]) -> Box<dyn EachSamples + 's> {
+        Box::new(ByItem { sets: self, items })
+    }
+}
+
+/// Samples made ready to be read many times ([`Sets::samples_of`]).
+pub trait EachSamples: Sync {
+    /// Calls `f(k, samples)` for each item `items[k]` of those it was made
+    /// for, in any order.
+    fn each(&self, f: &mut dyn FnMut(usize, &[u32]));
+}
+
+/// [`Sets::each_samples`] at each reading.
+struct ByItem<'s, S: Sets + ?Sized> {
+    sets: &'s S,
+    items: &'s [usize],
+}
+
+impl<S: Sets + ?Sized> EachSamples for ByItem<'_, S> {
+    fn each(&self, f: &mut dyn FnMut(usize, &[u32])) {
+        self.sets.each_samples(self.items, f);
     }
 }
 
@@ -523,22 +568,25 @@ mod tests {
 
     /// Counting in several passes over slices of the hash space, each in
     /// parts, finds the same candidates as one pass: every hash has one
-    /// pass and one part of it, and the passes and parts share the space
-    /// evenly.
+    /// pass and one part of it, in order of the hash (so that a sorted
+    /// list's samples of one pass and part are one run of it), and the
+    /// passes and parts share the space evenly.
     #[test]
-    fn every_hash_has_one_pass_and_part_and_they_share_the_space() {
+    fn every_hash_has_one_pass_and_part_in_order_and_they_share_the_space() {
         for passes in [1u32, 2, 7, 13] {
             assert_eq!(place(0, passes), (0, 0));
             assert_eq!(place(u32::MAX, passes), (passes - 1, PARTS - 1));
             let mut counts = vec![0u32; passes as usize * PARTS];
-            for i in 0..200_000u32 {
-                let h = xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()) as u32;
+            let mut hashes: Vec<u32> = (0..200_000u32)
+                .map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()) as u32)
+                .collect();
+            hashes.sort_unstable();
+            for w in hashes.windows(2) {
+                assert!(place(w[0], passes) <= place(w[1], passes), "{w:?}");
+            }
+            for &h in &hashes {
                 let (pass, part) = place(h, passes);
-                assert_eq!(part_of(h, pass, passes), Some(part));
-                assert_eq!(
-                    part_of(h, (pass + 1) % passes, passes).is_some(),
-                    passes == 1
-                );
+                assert!(pass < passes && part < PARTS);
                 counts[pass as usize * PARTS + part] += 1;
             }
             let even = 200_000 / (passes * PARTS as u32);
@@ -546,6 +594,42 @@ mod tests {
                 counts.iter().all(|&c| c.abs_diff(even) < even / 5),
                 "{counts:?}"
             );
+        }
+    }
+
+    /// The run of a sorted list taken for a pass and a group of its
+    /// parts holds exactly the hashes that go there.
+    #[test]
+    fn a_pass_and_parts_take_one_run_of_a_sorted_list() {
+        let mut x: u32 = 0x9E37_79B9;
+        for n in [0usize, 1, 5, 48, 300] {
+            let mut s: Vec<u32> = (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    x
+                })
+                .collect();
+            s.extend([0, u32::MAX]);
+            s.sort_unstable();
+            s.dedup();
+            for passes in [1u32, 2, 7] {
+                for pass in 0..passes {
+                    for parts in [0..PARTS, 0..8, 8..PARTS, 3..4, 5..5] {
+                        let want: Vec<u32> = s
+                            .iter()
+                            .copied()
+                            .filter(|&h| {
+                                let (p, part) = place(h, passes);
+                                p == pass && parts.contains(&part)
+                            })
+                            .collect();
+                        let got = run_of(&s, passes, pass, parts.clone());
+                        assert_eq!(got, want, "{n} {passes} {pass} {parts:?}");
+                    }
+                }
+            }
         }
     }
 
@@ -582,13 +666,21 @@ mod tests {
         let reps: Vec<usize> = (0..items.len()).collect();
         let one = sample_candidates_in_passes(&reps, &InMemory(&items), usize::MAX);
         assert_eq!(one.len(), 12 * 3, "{one:?}");
-        for pass_docs in [1, 5, 7] {
-            let many = sample_candidates_in_passes(&reps, &InMemory(&items), pass_docs);
-            assert_eq!(many, one, "{pass_docs} documents a pass");
+        let total: usize = fps.iter().map(|f| f.samples.len()).sum();
+        // (from a pass for each sample to about five passes)
+        for pass_samples in [1, 7, 100, total / 5] {
+            let many = sample_candidates_in_passes(&reps, &InMemory(&items), pass_samples);
+            assert_eq!(many, one, "{pass_samples} samples a pass");
             // A store that gives the samples in its own order (the spill
             // file's) finds the same.
-            let backwards = sample_candidates_in_passes(&reps, &Backwards(&items), pass_docs);
-            assert_eq!(backwards, one, "{pass_docs} documents a pass, backwards");
+            let backwards = sample_candidates_in_passes(&reps, &Backwards(&items), pass_samples);
+            assert_eq!(backwards, one, "{pass_samples} samples a pass, backwards");
+            // Samples out of order are each tested, and find the same.
+            let unsorted = sample_candidates_in_passes(&reps, &Unsorted(&items), pass_samples);
+            assert_eq!(
+                unsorted, one,
+                "{pass_samples} samples a pass, samples unsorted"
+            );
         }
     }
 
@@ -621,6 +713,19 @@ mod tests {
             for (k, &i) in items.iter().enumerate().rev() {
                 f(k, &self.0[i].fp.samples);
             }
+        }
+    }
+
+    /// Items' sets, each item's samples given largest first (out of the
+    /// order a fingerprint keeps them in).
+    struct Unsorted<'a, 'b>(&'a [Item<'b>]);
+
+    impl Sets for Unsorted<'_, '_> {
+        fn shingles(&self, i: usize) -> Cow<'_, [u32]> {
+            Cow::Borrowed(&self.0[i].fp.shingles)
+        }
+        fn samples(&self, i: usize) -> Cow<'_, [u32]> {
+            Cow::Owned(self.0[i].fp.samples.iter().rev().copied().collect())
         }
     }
 }
