@@ -551,13 +551,23 @@ mod tests {
         "Environmental groups blame decades of over-pumping from aquifers and want a moratorium on new irrigated farms.",
     ];
 
-    fn run(texts: &[(&str, String)], params: Params) -> Vec<Vec<String>> {
-        let fps: Vec<Fingerprint> = texts.iter().map(|(_, t)| fingerprint(t)).collect();
-        let items: Vec<Item> = texts
+    /// Each text's fingerprint, in order.
+    fn fingerprints(texts: &[(&str, String)]) -> Vec<Fingerprint> {
+        texts.iter().map(|(_, t)| fingerprint(t)).collect()
+    }
+
+    /// The items of `texts`, named by their paths, with their fingerprints.
+    fn items<'a>(texts: &'a [(&str, String)], fps: &'a [Fingerprint]) -> Vec<Item<'a>> {
+        texts
             .iter()
-            .zip(&fps)
+            .zip(fps)
             .map(|((p, _), fp)| Item { path: p, fp })
-            .collect();
+            .collect()
+    }
+
+    fn run(texts: &[(&str, String)], params: Params) -> Vec<Vec<String>> {
+        let fps = fingerprints(texts);
+        let items = items(texts, &fps);
         cluster(&items, params)
             .into_iter()
             .map(|c| {
@@ -601,12 +611,8 @@ mod tests {
             ("b/brief.txt", brief),
             ("c/quoting.txt", quoting),
         ];
-        let fps: Vec<Fingerprint> = texts.iter().map(|(_, t)| fingerprint(t)).collect();
-        let items: Vec<Item> = texts
-            .iter()
-            .zip(&fps)
-            .map(|((p, _), fp)| Item { path: p, fp })
-            .collect();
+        let fps = fingerprints(&texts);
+        let items = items(&texts, &fps);
         let params = Params::default();
         // (the three are one group before the stars)
         let sim = |a: usize, b: usize| item_similarity(&items, &InMemory(&items), a, b);
