@@ -34,6 +34,7 @@ pub mod bit {
     pub const COPYRIGHT: u32 = 1 << 4;
     pub const EDITORIAL: u32 = 1 << 5;
     pub const CAPTIONS: u32 = 1 << 6;
+    pub const NAVIGATION: u32 = 1 << 7;
 }
 
 /// One step of the cleaning pipeline.

@@ -14,7 +14,7 @@
 use super::Stage;
 use crate::doc::{Doc, Zones};
 use crate::phrases::phrases;
-use crate::text::{chars_at_most, ends_sentence, key, loose_key, word_count_upto};
+use crate::text::{chars_at_most, ends_sentence, key_of_folded, loose_key, word_count_upto};
 
 pub struct Navigation;
 
@@ -28,10 +28,11 @@ impl Stage for Navigation {
         remove_menu_runs(doc, &zones, self.name());
         let first_kept = doc.kept().first().copied().unwrap_or(0);
         for i in doc.kept() {
-            if doc.lines[i].is_body_like() {
+            let l = &doc.lines[i];
+            if l.is_body_like() || !l.may_take(super::bit::NAVIGATION, could_be_navigation) {
                 continue;
             }
-            let text = doc.lines[i].text.clone();
+            let text = l.text.clone();
             if glued_menu(&text) {
                 doc.remove(i, self.name(), "menu words run together");
             } else if let Some(items) = crumb_items(&text) {
@@ -60,6 +61,16 @@ impl Stage for Navigation {
     }
 }
 
+/// Could a rule below (past the menu runs) take the line, in any zone?
+/// Read from the text alone, so asked once per text
+/// ([`crate::doc::Line::may_take`]).
+fn could_be_navigation(l: &crate::doc::Line) -> bool {
+    glued_menu(&l.text)
+        || crumb_items(&l.text).is_some()
+        || phrases().navigation.is_exact_folded(l.folded())
+        || is_kicker(&l.text)
+}
+
 /// A single capitalised word of letters: "Cities", "ANALYSIS".
 fn is_kicker(s: &str) -> bool {
     // An agency credit ("AFP") is the byline stage's: it names the source.
@@ -80,14 +91,18 @@ fn nav_item(s: &str) -> bool {
 /// capital letter.
 fn glued_menu(line: &str) -> bool {
     let first = line.split_whitespace().next().unwrap_or("");
-    let chars: Vec<(usize, char)> = first.char_indices().collect();
-    for (n, &(pos, c)) in chars.iter().enumerate().skip(2) {
-        let prev = chars[n - 1].1;
-        // a boundary: lower->Upper ("HomeNews") or UPPER->Upper after a full
-        // menu word ("NEWSWorld" cannot be told, so only lower->Upper counts)
-        if c.is_uppercase() && prev.is_lowercase() && nav_item(&first[..pos]) {
+    // a boundary: lower->Upper ("HomeNews") or UPPER->Upper after a full
+    // menu word ("NEWSWorld" cannot be told, so only lower->Upper counts),
+    // from the third character on
+    let mut chars = first.char_indices();
+    let Some((_, mut prev)) = chars.next() else {
+        return false;
+    };
+    for (n, (pos, c)) in chars.enumerate() {
+        if n >= 1 && c.is_uppercase() && prev.is_lowercase() && nav_item(&first[..pos]) {
             return true;
         }
+        prev = c;
     }
     false
 }
@@ -149,13 +164,14 @@ fn stands_elsewhere(doc: &Doc, i: usize, text: &str) -> bool {
 }
 
 /// A line that can be an item of a menu printed one item per line.
-fn menu_line(s: &str) -> bool {
+fn menu_line(l: &crate::doc::Line) -> bool {
+    let s = &l.text;
     let w = word_count_upto(s, 4);
     (1..=3).contains(&w)
         && chars_at_most(s, 30)
         && !ends_sentence(s)
         && !s.chars().any(|c| c.is_ascii_digit())
-        && !key(s).is_empty()
+        && !key_of_folded(l.folded()).is_empty()
 }
 
 /// Runs of three or more menu-shaped lines in the header or tail zone.
@@ -165,7 +181,7 @@ fn remove_menu_runs(doc: &mut Doc, zones: &Zones, stage: &'static str) {
     while start < kept.len() {
         let zone_ok = |i: usize| zones.header(i) || zones.tail(i);
         let mut end = start;
-        while end < kept.len() && zone_ok(kept[end]) && menu_line(&doc.lines[kept[end]].text) {
+        while end < kept.len() && zone_ok(kept[end]) && menu_line(&doc.lines[kept[end]]) {
             end += 1;
         }
         let run = &kept[start..end];
