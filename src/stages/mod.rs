@@ -76,6 +76,20 @@ pub fn names() -> Vec<&'static str> {
 }
 
 #[cfg(test)]
+mod tests {
+    #[test]
+    fn each_stage_remembers_its_verdicts_under_a_bit_of_its_own() {
+        use super::bit::*;
+        let bits = [
+            WIDGETS, PROMPTS, DATESTAMP, BYLINE, COPYRIGHT, EDITORIAL, CAPTIONS, NAVIGATION,
+        ];
+        let all = bits.iter().fold(0u32, |acc, b| acc | b);
+        assert!(bits.iter().all(|b| b.count_ones() == 1));
+        assert_eq!(all.count_ones() as usize, bits.len(), "no bit shared");
+    }
+}
+
+#[cfg(test)]
 pub(crate) mod testutil {
     use crate::doc::Doc;
 

@@ -61,8 +61,9 @@ impl Stage for Navigation {
     }
 }
 
-/// Could a rule below (past the menu runs) take the line, in any zone?
-/// Read from the text alone, so asked once per text
+/// Could one of the rules `run` applies past the menu runs (glued menu
+/// words, a breadcrumb trail, a section label, a kicker) take the line,
+/// in any zone? Read from the text alone, so asked once per text
 /// ([`crate::doc::Line::may_take`]).
 fn could_be_navigation(l: &crate::doc::Line) -> bool {
     glued_menu(&l.text)
