@@ -26,6 +26,7 @@
 //! assert_eq!(cleaned.meta.author.as_deref(), Some("Jane Doe"));
 //! ```
 
+pub mod alloc;
 pub mod config;
 pub mod corpus;
 pub mod dates;

@@ -5,11 +5,9 @@
 
 mod cli;
 
-/// Stage lines, folded keys and records are many small, short-lived
-/// allocations: mimalloc serves them faster than the system allocator
-/// (measured in bench/HISTORY.md).
+/// mimalloc (see the module for why, and why not through its own crate).
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: newsclean::alloc::Allocator = newsclean::alloc::Allocator;
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
