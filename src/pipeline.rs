@@ -495,6 +495,7 @@ pub fn run(
         ));
     }
     trace_phase(start, "learn residue");
+    let early_sync = start_early_sync(&docs, output);
     // Second pass: residue learned from the corpus (and loaded from a file),
     // applied to the documents that hold any of it.
     let mut table = crate::corpus::Table::default();
@@ -713,7 +714,11 @@ pub fn run(
     drop(spill);
     trace_phase(start, "sync outputs");
     // The outputs were not synced one by one: the manifest comes after all
-    // of them are on disk (and is synced itself).
+    // of them are on disk (and is synced itself). (The early sync, if any,
+    // is waited for first: this one finds less to write.)
+    if let Some(early) = early_sync {
+        let _ = early.join();
+    }
     sync_file_system(output).map_err(|e| Error::io(output, e))?;
     manifest
         .commit()
@@ -728,6 +733,37 @@ pub fn run(
     summary.elapsed = start.elapsed();
     trace_phase(start, "done");
     Ok(summary)
+}
+
+/// When the first pass wrote outputs of its own (files, not the JSON Lines
+/// outputs kept for the end), starts a sync of the file system on a thread
+/// of its own: the disk takes them while the run learns, clusters and
+/// writes its reports, and the sync before the manifest is committed
+/// finds the most of them written. Folder to folder, 100,000 files: that
+/// sync 0.69 s -> 0.36 s, the run 4.23 s -> 3.93 s on average (three runs
+/// each, taking turns), though the steps between grew slower (the
+/// kernel's writing takes processor time from them). What the scratch
+/// file holds at that moment is written to disk too, which a short run
+/// otherwise never does (a run of more than half a minute has the kernel
+/// write it anyway); a run with nothing to gain writes nothing early.
+/// Errors are the final sync's to report: this one's are ignored.
+fn start_early_sync(docs: &Docs, output: &Path) -> Option<std::thread::JoinHandle<()>> {
+    let wrote = docs
+        .iter()
+        .any(|d| d.deferred.is_none() && d.rec.status == Status::Written && d.rec.output.is_some());
+    if !wrote {
+        return None;
+    }
+    let output = output.to_path_buf();
+    let early = std::thread::Builder::new()
+        .name("newsclean-early-sync".into())
+        .spawn(move || {
+            let _ = sync_file_system(&output);
+            trace_step("early sync of the outputs done");
+        })
+        .ok()?;
+    trace_step("early sync of the outputs started");
+    Some(early)
 }
 
 /// Writes the manifest (staged, committed after the sync): each document's

@@ -1568,3 +1568,42 @@ fn progress_bar_only_on_a_terminal() {
     let quiet = under_tty("-q", "o2");
     assert!(!quiet.contains("ETA"), "{quiet:?}");
 }
+
+/// Outputs written during the first pass are handed to the disk early (a
+/// sync on a thread of its own, while the run clusters and reports); a
+/// run whose outputs all wait for the end (JSON Lines) has nothing to hand
+/// over and starts none, which would only write its scratch file to disk.
+/// Both come out whole either way.
+#[test]
+fn outputs_written_early_are_synced_early_and_only_then() {
+    let (_tmp, input, out) = scratch();
+    write(&input, "a.txt", ARTICLE.as_bytes());
+    let run = |input: &Path, out: &Path| {
+        let o = newsclean()
+            .env("NEWSCLEAN_TRACE", "1")
+            .args(["-q", input.to_str().unwrap(), out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let traced = run(&input, &out);
+    assert!(
+        traced.contains("early sync of the outputs started"),
+        "{traced}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("a.txt")).unwrap(),
+        ARTICLE_CLEAN
+    );
+
+    let jsonl = input.parent().unwrap().join("jsonl");
+    let line = serde_json::json!({"id": "a", "text": ARTICLE}).to_string();
+    write(&jsonl, "docs.jsonl", format!("{line}\n").as_bytes());
+    let out2 = input.parent().unwrap().join("out2");
+    let traced = run(&jsonl, &out2);
+    assert!(!traced.contains("early sync"), "{traced}");
+    let written = fs::read_to_string(out2.join("docs.jsonl")).unwrap();
+    let v: Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    assert_eq!(v["text"], ARTICLE_CLEAN);
+}
