@@ -20,7 +20,10 @@ use std::ffi::c_void;
 use libmimalloc_sys as mi;
 
 /// Alignment every block mimalloc returns has, when the block is at least
-/// that large (`MI_MAX_ALIGN_SIZE`, the alignment of C's `max_align_t`).
+/// that large (`MI_MAX_ALIGN_SIZE`, the alignment of C's `max_align_t`:
+/// its size classes are multiples of two words on 64-bit systems, and its
+/// allocation path asserts that a block of 16 bytes or more is aligned to
+/// 16). Smaller blocks are aligned to their size class, a multiple of 8.
 const PLAIN_ALIGN: usize = 16;
 
 /// mimalloc as a Rust global allocator:
@@ -120,6 +123,28 @@ mod tests {
                     assert!((0..size).all(|i| *z.add(i) == 0));
                     a.dealloc(z, layout);
                 }
+            }
+        }
+    }
+
+    /// Many blocks of every size class up to 128 bytes at once, each at
+    /// the largest alignment a plain request may ask: none is misaligned
+    /// (one block alone could be aligned by luck, as a page's first).
+    #[test]
+    fn every_plain_block_of_a_size_class_is_aligned() {
+        let a = Allocator;
+        for size in (1..=128usize).chain([1000, 1024, 1500, 4000]) {
+            // the largest power of two no larger than the size, up to 16
+            let align = PLAIN_ALIGN.min(1 << size.ilog2());
+            assert!(plain(size, align));
+            let layout = Layout::from_size_align(size, align).unwrap();
+            let blocks: Vec<*mut u8> = (0..300).map(|_| unsafe { a.alloc(layout) }).collect();
+            for &p in &blocks {
+                assert!(!p.is_null());
+                assert_eq!(p as usize % align, 0, "size {size}, align {align}");
+            }
+            for p in blocks {
+                unsafe { a.dealloc(p, layout) };
             }
         }
     }

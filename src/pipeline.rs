@@ -743,11 +743,11 @@ pub fn run(
 /// runs each taking turns: from the end of the first pass to the end of
 /// the run 1.16 s -> 0.99 s on average; the final sync 0.65-0.97 s ->
 /// 0.01-0.35 s, while the steps between grew slower (the kernel's
-/// writing takes processor time from them). What the scratch
-/// file holds at that moment is written to disk too, which a short run
-/// otherwise never does (a run of more than half a minute has the kernel
-/// write it anyway); a run with nothing to gain writes nothing early.
-/// Errors are the final sync's to report: this one's are ignored.
+/// writing takes processor time from them). What the scratch file holds
+/// at that moment is written to disk too, which a short run otherwise
+/// never does (a run of more than half a minute has the kernel write it
+/// anyway); a run with nothing to gain writes nothing early. Errors are
+/// the final sync's to report: this one's are ignored.
 fn start_early_sync(docs: &Docs, output: &Path) -> Option<std::thread::JoinHandle<()>> {
     let wrote = docs
         .iter()
